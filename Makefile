@@ -1,0 +1,116 @@
+# minihv: one Makefile. `make` builds both images and the guests; `make test` runs everything.
+# The core is compiled twice: build/mb (static, linked at 1 MiB for multiboot) and build/efi (PIC, for
+# the GNU-EFI application). Pure-logic files are also built for the host and linked into unit tests.
+
+CC := gcc
+LD := ld
+NASM := nasm
+OBJCOPY := objcopy
+HOSTCC := gcc
+
+B := build
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
+BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
+	-Iinclude $(WARN) -MMD -MP
+MB_CFLAGS := $(BASE_CFLAGS) -fno-pic -fno-pie -mcmodel=small
+EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
+EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulate-outgoing-args \
+	-DGNU_EFI_USE_MS_ABI
+NASMFLAGS := -f elf64 -g
+
+# Sources of the core, shared by both images.
+CORE_C := $(wildcard core/*.c mm/*.c vmx/*.c hv/*.c) boot/boot_info.c boot/smp.c
+CORE_ASM := core/isr.asm boot/ap_trampoline.asm $(wildcard vmx/*.asm)
+MB_C := boot/multiboot.c
+MB_ASM := boot/mb_entry.asm
+EFI_C := boot/uefi.c
+
+MB_OBJS := $(patsubst %.c,$(B)/mb/%.o,$(CORE_C) $(MB_C)) $(patsubst %.asm,$(B)/asm/%.o,$(CORE_ASM) $(MB_ASM))
+EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(CORE_C) $(EFI_C)) $(patsubst %.asm,$(B)/asm/%.o,$(CORE_ASM))
+
+GNUEFI_LDS := /usr/lib/elf_x86_64_efi.lds
+GNUEFI_CRT0 := /usr/lib/crt0-efi-x86_64.o
+
+.PHONY: all images guests iso esp test unit scenarios run bench clean
+all: images guests
+
+images: $(B)/minihv.elf $(B)/minihv.efi
+
+$(B)/mb/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(MB_CFLAGS) -c $< -o $@
+
+$(B)/efi/boot/uefi.o: boot/uefi.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(EFI_CFLAGS) $(EFI_INC) -c $< -o $@
+
+$(B)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(B)/asm/%.o: %.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $@"
+	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
+
+$(B)/minihv.elf: $(MB_OBJS) linker.ld
+	$(LD) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld -o $@ $(MB_OBJS)
+	@grub-file --is-x86-multiboot2 $@ || { echo "$@: not a multiboot2 image"; exit 1; }
+	@grub-file --is-x86-multiboot $@ || { echo "$@: not a multiboot1 image"; exit 1; }
+
+$(B)/minihv.so: $(EFI_OBJS)
+	$(LD) -nostdlib -shared -Bsymbolic -z nocombreloc -T $(GNUEFI_LDS) $(GNUEFI_CRT0) $(EFI_OBJS) \
+		-L/usr/lib -lefi -lgnuefi -o $@
+
+$(B)/minihv.efi: $(B)/minihv.so
+	$(OBJCOPY) -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+include guests/guests.mk
+
+# Boot media for the default configuration (tests build their own under build/scenarios/).
+iso: $(B)/minihv.iso
+esp: $(B)/esp.img
+$(B)/minihv.iso: $(B)/minihv.elf guests minihv.cfg tools/mkiso
+	tools/mkiso $@ minihv.cfg "" $(B)/minihv.elf $(B)/guests
+$(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
+	tools/mkesp $@ minihv.cfg $(B)/minihv.efi $(B)/guests
+
+# Host unit tests (cmocka) over the pure-logic files.
+PURE_C := core/lib.c mm/ranges.c vmx/caps.c $(wildcard hv/config.c hv/elf_load.c hv/ept_build.c \
+	hv/hypercall_decode.c hv/vp_set.c hv/flush_input.c hv/inhibit.c mm/ept.c)
+HOST_CFLAGS := -std=c11 -O1 -g -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
+	-fsanitize=address,undefined -fno-omit-frame-pointer
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
+
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) -lcmocka -o $@
+
+unit: $(UNIT_BINS)
+	@tests/run-unit $(UNIT_BINS)
+
+scenarios: all
+	tests/run
+
+test: all
+	@$(MAKE) --no-print-directory unit
+	tests/run
+
+run: all
+	tools/run
+
+bench: all
+	tools/bench
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

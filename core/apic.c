@@ -1,0 +1,65 @@
+/* Local APIC access. The mode (xAPIC or x2APIC) is the firmware's choice; we follow it. */
+#include "apic.h"
+#include "cpu.h"
+#include "x86.h"
+
+#define XAPIC_ID 0x20
+#define XAPIC_EOI 0xb0
+#define XAPIC_SVR 0xf0
+#define XAPIC_ICR_LO 0x300
+#define XAPIC_ICR_HI 0x310
+#define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
+#define ICR_DELIVERY_PENDING BIT(12)
+
+static volatile u32 *xapic_reg(u32 reg)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE) & ~0xfffull & ((1ull << 52) - 1);
+	return (volatile u32 *)(uintptr_t)(base + reg);
+}
+
+bool apic_x2apic_mode(void)
+{
+	return rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD;
+}
+
+void apic_init_cpu(void)
+{
+	u64 base = rdmsr(MSR_IA32_APIC_BASE);
+	if (!(base & APIC_BASE_EN))
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN);
+	u32 svr = BIT(8) | VECTOR_SPURIOUS; /* software enable */
+	if (apic_x2apic_mode())
+		wrmsr(X2APIC_MSR(XAPIC_SVR), svr);
+	else
+		*xapic_reg(XAPIC_SVR) = svr;
+}
+
+u32 apic_id(void)
+{
+	if (apic_x2apic_mode())
+		return (u32)rdmsr(X2APIC_MSR(XAPIC_ID));
+	return *xapic_reg(XAPIC_ID) >> 24;
+}
+
+void apic_send_ipi(u32 dest, u32 icr_low)
+{
+	if (apic_x2apic_mode()) {
+		wrmsr(X2APIC_MSR(XAPIC_ICR_LO), ((u64)dest << 32) | icr_low);
+		return;
+	}
+	volatile u32 *hi = xapic_reg(XAPIC_ICR_HI), *lo = xapic_reg(XAPIC_ICR_LO);
+	while (*lo & ICR_DELIVERY_PENDING)
+		cpu_relax();
+	*hi = dest << 24;
+	*lo = icr_low;
+	while (*lo & ICR_DELIVERY_PENDING)
+		cpu_relax();
+}
+
+void apic_eoi(void)
+{
+	if (apic_x2apic_mode())
+		wrmsr(X2APIC_MSR(XAPIC_EOI), 0);
+	else
+		*xapic_reg(XAPIC_EOI) = 0;
+}
