@@ -1,0 +1,43 @@
+/* minihv.cfg: the boot configuration (docs/config.md). Parsing is pure logic (hv/config.c). */
+#ifndef MINIHV_CONFIG_H
+#define MINIHV_CONFIG_H
+
+#include "types.h"
+
+#define CONFIG_MAX_PARTITIONS 16
+#define CONFIG_NAME_MAX 32
+#define CONFIG_PATH_MAX 64
+#define CONFIG_CMDLINE_MAX 256
+#define CONFIG_OPTIONS_MAX 512
+#define CONFIG_MIN_MEMORY MiB(4)
+
+enum partition_role { ROLE_GUEST, ROLE_MANAGEMENT };
+enum image_kind { IMAGE_ELF, IMAGE_LINUX };
+
+struct partition_config {
+	char name[CONFIG_NAME_MAX];
+	enum partition_role role;
+	u64 memory;                  /* bytes, a multiple of 2 MiB */
+	u32 vps;                     /* 1 .. MINIHV_MAX_VPS */
+	enum image_kind image_kind;
+	char image[CONFIG_PATH_MAX]; /* file name: a GRUB module name / a file next to minihv.efi */
+	char cmdline[CONFIG_CMDLINE_MAX];
+	u32 line;                    /* line of the [partition NAME] header */
+	u32 line_memory, line_image; /* lines of those keys, for errors found after parsing */
+};
+
+struct config {
+	char options[CONFIG_OPTIONS_MAX]; /* [hypervisor] options */
+	u32 partition_count;
+	struct partition_config partitions[CONFIG_MAX_PARTITIONS];
+};
+
+struct config_error {
+	u32 line;        /* 0 when the error is not about one line */
+	char message[160];
+};
+
+/* Parses a whole config text. On error fills err and returns false; cfg is then undefined. */
+bool config_parse(const char *text, size_t len, struct config *cfg, struct config_error *err);
+
+#endif
