@@ -61,8 +61,9 @@ void console_puts(const char *s)
 
 static int cpu_prefix(char *buf, size_t size)
 {
+	/* Before GS base is set only the boot CPU runs (APs set it before they print). */
 	if (!gs_ready)
-		return snprintf(buf, size, "cpu?: ");
+		return snprintf(buf, size, "cpu0: ");
 	return snprintf(buf, size, "cpu%u: ", this_cpu()->index);
 }
 
