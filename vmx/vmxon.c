@@ -1,4 +1,5 @@
 /* Entering VMX root operation on one CPU. */
+#include "core.h"
 #include "cpu.h"
 #include "lib.h"
 #include "log.h"
@@ -64,7 +65,14 @@ const char *vmx_enable_this_cpu(struct cpu *c)
 		if (!c->vmxon_pa)
 			return "out of memory for the VMXON region";
 	}
-	*(u32 *)phys_to_virt(c->vmxon_pa) = VMX_BASIC_REVISION(m.basic);
+	u32 revision = VMX_BASIC_REVISION(m.basic);
+	char v[8];
+	u64 broken;
+	/* Negative control for the test suite: a wrong revision ID makes VMXON fail on that CPU. */
+	if (option_get(core_options(), "test-break-vmxon", v, sizeof(v)) && parse_u64(v, strlen(v), &broken, false) &&
+	    broken == c->index)
+		revision ^= 1;
+	*(u32 *)phys_to_virt(c->vmxon_pa) = revision;
 	if (!vmxon(c->vmxon_pa))
 		return "VMXON failed";
 	/* Nothing of an earlier owner of this CPU may survive in the TLBs. */
