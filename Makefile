@@ -31,6 +31,7 @@ EFI_C := boot/uefi.c
 MB_OBJS := $(patsubst %.c,$(B)/mb/%.o,$(CORE_C) $(MB_C)) $(patsubst %.asm,$(B)/asm/%.o,$(CORE_ASM) $(MB_ASM))
 EFI_OBJS := $(patsubst %.c,$(B)/efi/%.o,$(CORE_C) $(EFI_C)) $(patsubst %.asm,$(B)/asm/%.o,$(CORE_ASM))
 
+LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 GNUEFI_LDS := /usr/lib/elf_x86_64_efi.lds
 GNUEFI_CRT0 := /usr/lib/crt0-efi-x86_64.o
 
@@ -60,13 +61,18 @@ $(B)/asm/%.o: %.asm
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 
 $(B)/minihv.elf: $(MB_OBJS) linker.ld
-	$(LD) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld -o $@ $(MB_OBJS)
+	$(LD) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld -o $@ $(MB_OBJS) $(LIBGCC)
 	@grub-file --is-x86-multiboot2 $@ || { echo "$@: not a multiboot2 image"; exit 1; }
 	@grub-file --is-x86-multiboot $@ || { echo "$@: not a multiboot1 image"; exit 1; }
 
-$(B)/minihv.so: $(EFI_OBJS)
+# libefi's init.o (InitializeLib) also defines memset/memcpy: weakened, core/lib.c's win.
+$(B)/libefi.a: /usr/lib/libefi.a
+	@mkdir -p $(dir $@)
+	$(Q)$(OBJCOPY) --weaken-symbol=memset --weaken-symbol=memcpy $< $@
+
+$(B)/minihv.so: $(EFI_OBJS) $(B)/libefi.a
 	$(LD) -nostdlib -shared -Bsymbolic -z nocombreloc -T $(GNUEFI_LDS) $(GNUEFI_CRT0) $(EFI_OBJS) \
-		-L/usr/lib -lefi -lgnuefi -o $@
+		$(B)/libefi.a -L/usr/lib -lgnuefi -o $@
 
 $(B)/minihv.efi: $(B)/minihv.so
 	$(OBJCOPY) -j .text -j .sdata -j .data -j .rodata -j .dynamic -j .dynsym -j .rel -j .rela \

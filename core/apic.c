@@ -6,6 +6,8 @@
 #define XAPIC_ID 0x20
 #define XAPIC_EOI 0xb0
 #define XAPIC_SVR 0xf0
+#define XAPIC_LVT_TIMER 0x320
+#define XAPIC_LVT_LINT0 0x350
 #define XAPIC_ICR_LO 0x300
 #define XAPIC_ICR_HI 0x310
 #define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
@@ -28,10 +30,17 @@ void apic_init_cpu(void)
 	if (!(base & APIC_BASE_EN))
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN);
 	u32 svr = BIT(8) | VECTOR_SPURIOUS; /* software enable */
-	if (apic_x2apic_mode())
+	/* The firmware's timer and LINT0 (ExtINT) must not interrupt the hypervisor: mask them. */
+	u32 masked = BIT(16);
+	if (apic_x2apic_mode()) {
 		wrmsr(X2APIC_MSR(XAPIC_SVR), svr);
-	else
+		wrmsr(X2APIC_MSR(XAPIC_LVT_TIMER), masked);
+		wrmsr(X2APIC_MSR(XAPIC_LVT_LINT0), masked);
+	} else {
 		*xapic_reg(XAPIC_SVR) = svr;
+		*xapic_reg(XAPIC_LVT_TIMER) = masked;
+		*xapic_reg(XAPIC_LVT_LINT0) = masked;
+	}
 }
 
 u32 apic_id(void)

@@ -22,8 +22,11 @@ isr_stub_%1:
 STUB v
 %assign v v+1
 %endrep
-STUB 240
-STUB 255
+%assign v 32
+%rep 224
+STUB v
+%assign v v+1
+%endrep
 
 isr_common:
 	push rax
@@ -70,9 +73,7 @@ align 8
 global isr_stub_table
 isr_stub_table:
 %assign v 0
-%rep 32
+%rep 256
 	dq isr_stub_%+v
 %assign v v+1
 %endrep
-	dq isr_stub_240
-	dq isr_stub_255

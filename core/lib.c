@@ -141,11 +141,13 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			continue;
 		}
 		fmt++;
-		bool left = false;
+		bool left = false, alt = false;
 		char pad = ' ';
 		for (;; fmt++) {
 			if (*fmt == '-')
 				left = true;
+			else if (*fmt == '#')
+				alt = true;
 			else if (*fmt == '0')
 				pad = '0';
 			else
@@ -186,6 +188,10 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'x':
 		case 'X': {
 			u64 v = lng ? va_arg(ap, u64) : va_arg(ap, unsigned);
+			if (alt && *fmt != 'u') {
+				put(&o, '0');
+				put(&o, 'x');
+			}
 			put_num(&o, v, *fmt == 'u' ? 10 : 16, *fmt == 'X', false, width, pad, left);
 			break;
 		}

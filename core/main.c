@@ -89,6 +89,9 @@ NORETURN void core_main(struct boot_info *bi)
 		cannot_run();
 	}
 	paging_init(pmm_top_of_ram());
+	/* minihv takes no legacy interrupts: mask both 8259s so none reaches the host's IDT. */
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
 	apic_init_cpu();
 	bsp->apic_id = apic_id();
 	timer_calibrate();

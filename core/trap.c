@@ -46,8 +46,8 @@ void idt_build(u64 idt_pa)
 		u8 ist = (v == 2 || v == 8 || v == 18) ? 1 : 0;
 		set_gate(idt, v, isr_stub_table[v], ist);
 	}
-	set_gate(idt, VECTOR_KICK, isr_stub_table[32], 0);
-	set_gate(idt, VECTOR_SPURIOUS, isr_stub_table[33], 0);
+	for (unsigned v = 32; v < 256; v++)
+		set_gate(idt, v, isr_stub_table[v], 0);
 }
 
 static void dump(const struct trap_frame *f)
@@ -74,6 +74,12 @@ void isr_dispatch(struct trap_frame *f)
 	}
 	if (f->vector == VECTOR_SPURIOUS)
 		return;
+	if (f->vector >= 32) {
+		/* Nothing else should interrupt the host (the PIC is masked, no LAPIC timer). */
+		apic_eoi();
+		pr_warn("unexpected interrupt vector %lu in the hypervisor, ignored", f->vector);
+		return;
+	}
 	if (f->vector == 2) {
 		/* NMIs are not used by minihv; note it and carry on. */
 		pr_warn("NMI in the hypervisor at rip %016lx, ignored", f->rip);

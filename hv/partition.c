@@ -1,11 +1,306 @@
-/* Partitions: built from the config at boot. */
+/* Partitions: built from minihv.cfg at boot, all or nothing, and taken down when they finish. */
+#include "apic.h"
+#include "config.h"
 #include "core.h"
+#include "elf_load.h"
+#include "ept.h"
+#include "exits.h"
+#include "hv.h"
+#include "lib.h"
 #include "log.h"
+#include "paging.h"
+#include "partition.h"
+#include "pmm.h"
 #include "power.h"
+#include "timer.h"
+#include "vmcs.h"
+#include "x86.h"
+
+struct partition partitions[MAX_PARTITIONS];
+u32 partition_count;
+static struct config config;
+static volatile u32 partitions_running;
+static u16 next_vpid = 1;
+static u32 next_cpu;
+
+void *gpa_to_hva(struct partition *p, u64 gpa, u64 len)
+{
+	if (gpa >= p->ram_size || len > p->ram_size - gpa)
+		return NULL;
+	return phys_to_virt(p->ram_hpa + gpa);
+}
+
+static u64 ept_page(void *ctx)
+{
+	(void)ctx;
+	return pmm_alloc_page();
+}
+
+static NORETURN void config_failed(void)
+{
+	pr_err("minihv: nothing starts because of the configuration error above");
+	power_off(POWER_FAILED);
+}
+
+/* Everything that can be checked before a byte is allocated: the config, the images, the memory. */
+static bool validate(const struct boot_info *bi, const struct config *cfg)
+{
+	u64 total = 0;
+	for (u32 i = 0; i < cfg->partition_count; i++) {
+		const struct partition_config *pc = &cfg->partitions[i];
+		const struct boot_module *m = boot_module_find(bi, pc->image);
+		if (!m) {
+			pr_err("minihv: config error: %s:%u: image '%s' of partition '%s' not found (a GRUB module or a "
+			       "file next to minihv.efi)", CONFIG_FILE_NAME, pc->line_image, pc->image, pc->name);
+			return false;
+		}
+		if (pc->memory > GiB(4)) {
+			pr_err("minihv: config error: %s:%u: partition '%s' asks for %lu MiB; at most 4096 MiB per partition",
+			       CONFIG_FILE_NAME, pc->line_memory, pc->name, pc->memory >> 20);
+			return false;
+		}
+		u64 stacks = (u64)pc->vps * MINIHV_VP_STACK_SIZE;
+		if (pc->memory <= MINIHV_GPA_IMAGE_MIN + stacks) {
+			pr_err("minihv: config error: %s:%u: partition '%s' has too little memory for %u VPs", CONFIG_FILE_NAME,
+			       pc->line_memory, pc->name, pc->vps);
+			return false;
+		}
+		struct elf_image_info info;
+		char err[160];
+		if (!elf_check(phys_to_virt(m->base), m->size, MINIHV_GPA_IMAGE_MIN, pc->memory - stacks, &info, err,
+			       sizeof(err))) {
+			pr_err("minihv: config error: %s:%u: image '%s' of partition '%s' cannot be loaded: %s",
+			       CONFIG_FILE_NAME, pc->line_image, pc->image, pc->name, err);
+			return false;
+		}
+		total += pc->memory;
+	}
+	/* Partition RAM must be contiguous; leave room for VMCSs, EPTs and VP state. */
+	u64 free = pmm_free_bytes(), reserve = MiB(2) + (u64)cfg->partition_count * MiB(1);
+	if (total + reserve > free) {
+		const struct partition_config *last = &cfg->partitions[cfg->partition_count - 1];
+		pr_err("minihv: config error: %s:%u: the partitions need %lu MiB of RAM but only %lu MiB are free",
+		       CONFIG_FILE_NAME, last->line_memory, total >> 20, (free - MIN(free, reserve)) >> 20);
+		return false;
+	}
+	return true;
+}
+
+/* The ABI entry state lives in guest RAM: page tables (identity, 2 MiB pages), a GDT and a TSS. */
+static void build_guest_tables(struct partition *p)
+{
+	u64 *pml4 = gpa_to_hva(p, MINIHV_GPA_PML4, PAGE_SIZE);
+	u64 *pdpt = gpa_to_hva(p, MINIHV_GPA_PDPT, PAGE_SIZE);
+	pml4[0] = MINIHV_GPA_PDPT | 0x3;
+	for (u64 gb = 0; gb < ALIGN_UP(p->ram_size, GiB(1)) / GiB(1); gb++) {
+		u64 pd_gpa = MINIHV_GPA_PD + gb * PAGE_SIZE;
+		u64 *pd = gpa_to_hva(p, pd_gpa, PAGE_SIZE);
+		pdpt[gb] = pd_gpa | 0x3;
+		for (u64 i = 0; i < 512; i++) {
+			u64 addr = gb * GiB(1) + i * MiB(2);
+			if (addr < p->ram_size)
+				pd[i] = addr | 0x83; /* present, writable, 2 MiB */
+		}
+	}
+	u64 *gdt = gpa_to_hva(p, MINIHV_GPA_GDT, MINIHV_GDT_SIZE);
+	gdt[0] = 0;
+	gdt[1] = 0x00af9b000000ffffull; /* 0x08: 64-bit code, accessed */
+	gdt[2] = 0x00cf93000000ffffull; /* 0x10: data, accessed */
+	u64 tss = MINIHV_GPA_TSS, limit = 0x67;
+	gdt[3] = (limit & 0xffff) | ((tss & 0xffffff) << 16) | (0x8bull << 40) | (((tss >> 24) & 0xff) << 56);
+	gdt[4] = tss >> 32;
+}
+
+static bool assign_cpu(struct vp *vp)
+{
+	struct cpu *c = &cpus[next_cpu++ % cpu_count];
+	if (!c->vps) {
+		u64 pa = pmm_alloc(sizeof(struct vp *) * MAX_PARTITIONS * MINIHV_MAX_VPS, PAGE_SIZE, PMM_ANY);
+		if (!pa)
+			return false;
+		c->vps = phys_to_virt(pa);
+	}
+	vp->home = c;
+	c->vps[c->vp_count] = vp;
+	__atomic_store_n(&c->vp_count, c->vp_count + 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static bool build_partition(const struct boot_info *bi, struct partition *p, const struct partition_config *pc, u32 id)
+{
+	p->id = id;
+	p->cfg = pc;
+	strlcpy(p->name, pc->name, sizeof(p->name));
+	p->role = pc->role;
+	p->ram_size = pc->memory;
+	p->vp_count = pc->vps;
+	p->ram_hpa = pmm_alloc(p->ram_size, MiB(2), PMM_ANY);
+	if (!p->ram_hpa) {
+		pr_err("minihv: partition %s: no contiguous block of %lu MiB", p->name, p->ram_size >> 20);
+		return false;
+	}
+	struct ept ept;
+	if (!ept_init(&ept, ept_page, NULL) || !ept_map(&ept, 0, p->ram_hpa, p->ram_size, EPT_RWX)) {
+		pr_err("minihv: partition %s: out of memory for its EPT", p->name);
+		return false;
+	}
+	p->ept_root = ept.root;
+	p->eptp = ept_pointer(&ept);
+	build_guest_tables(p);
+
+	const struct boot_module *m = boot_module_find(bi, pc->image);
+	u64 stacks = (u64)p->vp_count * MINIHV_VP_STACK_SIZE;
+	struct elf_image_info info;
+	char err[160];
+	if (!elf_load(phys_to_virt(m->base), m->size, gpa_to_hva(p, 0, p->ram_size), p->ram_size, MINIHV_GPA_IMAGE_MIN,
+		      p->ram_size - stacks, &info, err, sizeof(err))) {
+		pr_err("minihv: partition %s: %s", p->name, err);
+		return false;
+	}
+
+	u64 vps_pa = pmm_alloc(sizeof(struct vp *) * p->vp_count, 8, PMM_ANY);
+	if (!vps_pa)
+		return false;
+	p->vps = phys_to_virt(vps_pa);
+	for (u32 i = 0; i < p->vp_count; i++) {
+		u64 pa = pmm_alloc(sizeof(struct vp), PAGE_SIZE, PMM_ANY);
+		if (!pa)
+			return false;
+		struct vp *vp = phys_to_virt(pa);
+		p->vps[i] = vp;
+		vp->part = p;
+		vp->index = i;
+		vp->vpid = next_vpid++;
+		vp->entry_rip = info.entry;
+		vp->entry_rsp = p->ram_size - (u64)i * MINIHV_VP_STACK_SIZE;
+		vp->entry_rdi = minihv_boot_info_gpa(i);
+		struct minihv_boot_info *b = gpa_to_hva(p, vp->entry_rdi, PAGE_SIZE);
+		b->magic = MINIHV_BOOT_INFO_MAGIC;
+		b->abi_version = MINIHV_ABI_VERSION;
+		b->partition_id = id;
+		b->vp_index = i;
+		b->vp_count = p->vp_count;
+		b->flags = p->role == ROLE_MANAGEMENT ? MINIHV_BOOT_FLAG_MANAGEMENT : 0;
+		b->ram_size = p->ram_size;
+		b->image_start = info.lowest;
+		b->image_end = info.highest;
+		b->free_start = ALIGN_UP(info.highest, PAGE_SIZE);
+		b->free_end = p->ram_size - stacks;
+		b->tsc_khz = tsc_khz;
+		strlcpy(b->partition_name, p->name, sizeof(b->partition_name));
+		strlcpy(b->cmdline, pc->cmdline, sizeof(b->cmdline));
+	}
+	for (u32 i = 0; i < p->vp_count; i++)
+		if (!assign_cpu(p->vps[i]))
+			return false;
+	pr_info("minihv: partition %s (id %u, %s): %lu MiB RAM at HPA %#lx, %u VP%s, image %s entry %#lx, EPT %u 2M + %u 4K pages",
+		p->name, id, p->role == ROLE_MANAGEMENT ? "management" : "guest", p->ram_size >> 20, p->ram_hpa, p->vp_count,
+		p->vp_count == 1 ? "" : "s", pc->image, info.entry, ept.pages_2m, ept.pages_4k);
+	return true;
+}
 
 void core_start_partitions(const struct boot_info *bi)
 {
-	(void)bi;
-	pr_info("minihv: no partitions configured; powering off");
-	power_off(POWER_OK);
+	const struct boot_module *m = boot_module_find(bi, CONFIG_FILE_NAME);
+	if (!m) {
+		pr_warn("minihv: no %s was given (GRUB module or file next to minihv.efi): nothing to run", CONFIG_FILE_NAME);
+		power_off(POWER_OK);
+	}
+	struct config_error err;
+	if (!config_parse(phys_to_virt(m->base), m->size, &config, &err)) {
+		if (err.line)
+			pr_err("minihv: config error: %s:%u: %s", CONFIG_FILE_NAME, err.line, err.message);
+		else
+			pr_err("minihv: config error: %s: %s", CONFIG_FILE_NAME, err.message);
+		config_failed();
+	}
+	if (!config.partition_count) {
+		pr_info("minihv: no partitions configured; powering off");
+		power_off(POWER_OK);
+	}
+	if (!validate(bi, &config))
+		config_failed();
+	if (!vmcs_global_init())
+		power_off(POWER_CANNOT_RUN);
+	vmx_cpuid_init();
+	for (u32 i = 0; i < config.partition_count; i++) {
+		if (!build_partition(bi, &partitions[i], &config.partitions[i], i)) {
+			pr_err("minihv: could not build partition %s; nothing starts", config.partitions[i].name);
+			power_off(POWER_FAILED);
+		}
+	}
+	partition_count = config.partition_count;
+	partitions_running = partition_count;
+	mfence();
+	for (u32 i = 1; i < cpu_count; i++)
+		apic_send_ipi(cpus[i].apic_id, APIC_ICR_FIXED | VECTOR_KICK);
+	pr_info("minihv: %u partition%s started", partition_count, partition_count == 1 ? "" : "s");
+}
+
+static const char *partition_verdict(struct partition *p, int *status)
+{
+	*status = 0;
+	if (p->stopped)
+		return "STOPPED";
+	for (u32 i = 0; i < p->vp_count; i++)
+		if (p->vps[i]->exit_status && !*status)
+			*status = p->vps[i]->exit_status;
+	return *status ? "FAILED" : "ok";
+}
+
+void partition_finished(struct partition *p)
+{
+	int status;
+	const char *v = partition_verdict(p, &status);
+	pr_info("minihv: partition %s finished: %s (status %d)", p->name, v, status);
+	if (__atomic_sub_fetch(&partitions_running, 1, __ATOMIC_SEQ_CST))
+		return;
+	bool all_ok = true;
+	char line[512];
+	int n = snprintf(line, sizeof(line), "minihv: summary:");
+	for (u32 i = 0; i < partition_count; i++) {
+		const char *pv = partition_verdict(&partitions[i], &status);
+		all_ok &= !strcmp(pv, "ok");
+		n += snprintf(line + n, sizeof(line) - MIN((size_t)n, sizeof(line)), " %s=%s", partitions[i].name, pv);
+	}
+	pr_info("%s", line);
+	pr_info("minihv: all partitions finished (%s); powering off", all_ok ? "all ok" : "some failed");
+	power_off(all_ok ? POWER_OK : POWER_FAILED);
+}
+
+static void vp_finish(struct vp *vp, u32 reason)
+{
+	u32 old = __atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST);
+	if (old & VP_BLOCK_FINAL)
+		return;
+	if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
+		vp_kick(vp);
+	struct partition *p = vp->part;
+	if (__atomic_add_fetch(&p->vps_finished, 1, __ATOMIC_SEQ_CST) == p->vp_count) {
+		p->finished = true;
+		partition_finished(p);
+	}
+}
+
+void vp_end(struct vp *vp, int status)
+{
+	vp->exit_status = status;
+	pr_info("minihv: partition %s VP %u exited with status %d", vp->part->name, vp->index, status);
+	vp_finish(vp, VP_BLOCK_ENDED);
+}
+
+void partition_stop(struct partition *p, struct vp *culprit, const char *why, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, why);
+	vsnprintf(msg, sizeof(msg), why, ap);
+	va_end(ap);
+	if (__atomic_exchange_n(&p->stopped, true, __ATOMIC_SEQ_CST)) {
+		pr_warn("minihv: partition %s VP %u also: %s", p->name, culprit ? culprit->index : 0, msg);
+		return;
+	}
+	pr_err("minihv: partition %s stopped: VP %u: %s", p->name, culprit ? culprit->index : 0, msg);
+	for (u32 i = 0; i < p->vp_count; i++)
+		vp_finish(p->vps[i], VP_BLOCK_STOPPED);
 }

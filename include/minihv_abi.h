@@ -11,6 +11,12 @@
 #define MINIHV_GPA_PML4 0x1000ull          /* initial page tables: PML4, PDPT, then PDs */
 #define MINIHV_GPA_PDPT 0x2000ull
 #define MINIHV_GPA_PD 0x3000ull            /* 4 pages: up to 4 GiB of RAM */
+#define MINIHV_GPA_GDT 0x7000ull           /* a GDT: null, 64-bit code, data, 64-bit TSS */
+#define MINIHV_GPA_TSS 0x7800ull           /* the TSS the initial TR points at */
+#define MINIHV_GDT_SIZE 0x28
+#define MINIHV_GUEST_SEL_CODE 0x08         /* selectors loaded at entry */
+#define MINIHV_GUEST_SEL_DATA 0x10
+#define MINIHV_GUEST_SEL_TSS 0x18
 #define MINIHV_GPA_BOOT_INFO 0x10000ull    /* one 4 KiB boot-info page per VP */
 #define MINIHV_GPA_IMAGE_MIN 0x200000ull   /* ELF segments must start at or above this */
 #define MINIHV_VP_STACK_SIZE 0x4000ull     /* VP i's stack ends at ram_size - i * MINIHV_VP_STACK_SIZE */

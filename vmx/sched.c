@@ -1,17 +1,194 @@
-/* Per-CPU VP scheduler. */
+/* Per-CPU VP scheduler. Each CPU runs the VPs homed on it round-robin, one VMX-preemption-timer slice
+ * at a time; a VP runs only while no block reason holds (include/partition.h). An idle CPU halts
+ * until a kick IPI says that one of its VPs may have become runnable. */
+#include "apic.h"
 #include "core.h"
+#include "exits.h"
+#include "hv.h"
+#include "lib.h"
+#include "log.h"
+#include "timer.h"
 #include "trap.h"
+#include "vmcs.h"
 #include "x86.h"
+
+#define SLICE_US 2000 /* time slice when several VPs share a CPU */
+
+int vmx_run(struct guest_regs *regs, u64 launched);
 
 void kick_interrupt(void)
 {
+	/* Waking from HLT (or forcing a VM exit) was the whole point. */
+}
+
+void vp_kick(struct vp *vp)
+{
+	if (vp->home != this_cpu())
+		apic_send_ipi(vp->home->apic_id, APIC_ICR_FIXED | VECTOR_KICK);
+}
+
+void vp_block(struct vp *vp, u32 reason)
+{
+	__atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST);
+	/* A VP blocked from elsewhere must leave guest mode on its own CPU. */
+	if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
+		vp_kick(vp);
+}
+
+void vp_unblock(struct vp *vp, u32 reason)
+{
+	u32 old = __atomic_fetch_and(&vp->blocked, ~reason, __ATOMIC_SEQ_CST);
+	if ((old & reason) && !(old & ~reason))
+		vp_kick(vp); /* its CPU may be halted with nothing else to do */
+}
+
+void vp_queue_interrupt(struct vp *vp, u8 vector)
+{
+	__atomic_fetch_or(&vp->pending_irq[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_HALTED)
+		vp_unblock(vp, VP_BLOCK_HALTED);
+	else if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
+		vp_kick(vp); /* deliver soon, not at the end of its slice */
+}
+
+/* The guest state that no VMCS field holds: FPU/SSE, CR2 and a few MSRs. */
+static void save_guest_extra(struct vp *vp)
+{
+	__asm__ volatile("fxsave64 %0" : "=m"(vp->fxsave));
+	vp->cr2 = read_cr2();
+	vp->msrs[VP_MSR_KERNEL_GS_BASE] = rdmsr(MSR_IA32_KERNEL_GS_BASE);
+	vp->msrs[VP_MSR_STAR] = rdmsr(MSR_IA32_STAR);
+	vp->msrs[VP_MSR_LSTAR] = rdmsr(MSR_IA32_LSTAR);
+	vp->msrs[VP_MSR_CSTAR] = rdmsr(MSR_IA32_CSTAR);
+	vp->msrs[VP_MSR_FMASK] = rdmsr(MSR_IA32_FMASK);
+	vp->msrs[VP_MSR_TSC_AUX] = rdmsr(MSR_IA32_TSC_AUX);
+}
+
+static void load_guest_extra(struct vp *vp)
+{
+	__asm__ volatile("fxrstor64 %0" ::"m"(vp->fxsave));
+	write_cr2(vp->cr2);
+	wrmsr(MSR_IA32_KERNEL_GS_BASE, vp->msrs[VP_MSR_KERNEL_GS_BASE]);
+	wrmsr(MSR_IA32_STAR, vp->msrs[VP_MSR_STAR]);
+	wrmsr(MSR_IA32_LSTAR, vp->msrs[VP_MSR_LSTAR]);
+	wrmsr(MSR_IA32_CSTAR, vp->msrs[VP_MSR_CSTAR]);
+	wrmsr(MSR_IA32_FMASK, vp->msrs[VP_MSR_FMASK]);
+	wrmsr(MSR_IA32_TSC_AUX, vp->msrs[VP_MSR_TSC_AUX]);
+}
+
+static bool switch_to(struct cpu *c, struct vp *vp)
+{
+	if (c->loaded == vp)
+		return true;
+	if (c->loaded)
+		save_guest_extra(c->loaded);
+	if (!vp->vmcs_ready) {
+		/* A fresh VP starts with clean FPU state (FNINIT + default MXCSR). */
+		__asm__ volatile("fninit");
+		u32 mxcsr = 0x1f80;
+		__asm__ volatile("ldmxcsr %0" ::"m"(mxcsr));
+		__asm__ volatile("fxsave64 %0" : "=m"(vp->fxsave));
+		vp->cr2 = 0;
+		if (!vmcs_setup(vp, vp->entry_rip, vp->entry_rsp, vp->entry_rdi)) {
+			c->loaded = NULL;
+			partition_stop(vp->part, vp, "could not build its VMCS");
+			return false;
+		}
+	} else if (!vmptrld(vp->vmcs_pa)) {
+		c->loaded = NULL;
+		partition_stop(vp->part, vp, "VMPTRLD of its VMCS failed");
+		return false;
+	}
+	load_guest_extra(vp);
+	c->loaded = vp;
+	return true;
+}
+
+static void entry_failed(struct vp *vp, int rc)
+{
+	if (rc == 2)
+		partition_stop(vp->part, vp, "VM entry failed: VM-instruction error %lu",
+			       vmread(VMCS_VM_INSTRUCTION_ERROR));
+	else
+		partition_stop(vp->part, vp, "VM entry failed (VMfailInvalid, code %d)", rc);
+	vmcs_dump(vp);
+}
+
+static bool others_runnable(struct cpu *c, struct vp *self)
+{
+	for (u32 i = 0; i < c->vp_count; i++)
+		if (c->vps[i] != self && !__atomic_load_n(&c->vps[i]->blocked, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+/* Runs vp until it blocks or its slice ends. */
+static void run_vp(struct cpu *c, struct vp *vp)
+{
+	if (!switch_to(c, vp))
+		return;
+	u64 slice = SLICE_US * tsc_khz / 1000;
+	for (;;) {
+		if (__atomic_load_n(&vp->blocked, __ATOMIC_ACQUIRE))
+			return;
+		hv_before_entry(vp);
+		vmx_prepare_interrupts(vp);
+		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, MIN(slice >> vmx_preemption_rate, 0xffffffffull));
+		/* Remote requesters set their request, then look at in_guest; we set in_guest, then look at
+		 * requests (hv_before_entry again): one of the two always sees the other. */
+		__atomic_store_n(&vp->in_guest, 1, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST)) {
+			__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
+			return;
+		}
+		hv_before_entry(vp);
+		u64 t0 = rdtsc();
+		int rc = vmx_run(&vp->regs, vp->launched);
+		vp->count.guest_tsc += rdtsc() - t0;
+		__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
+		if (rc) {
+			entry_failed(vp, rc);
+			return;
+		}
+		vp->launched = true;
+		vp->count.entries++;
+		enum exit_action a = vmx_handle_exit(vp);
+		if (a == EXIT_RESCHEDULE && others_runnable(c, vp))
+			return;
+	}
+}
+
+static struct vp *pick_next(struct cpu *c)
+{
+	for (u32 n = 0; n < c->vp_count; n++) {
+		u32 i = (c->rr_next + n) % c->vp_count;
+		struct vp *vp = c->vps[i];
+		if (!__atomic_load_n(&vp->blocked, __ATOMIC_ACQUIRE)) {
+			c->rr_next = (i + 1) % c->vp_count;
+			return vp;
+		}
+	}
+	return NULL;
 }
 
 NORETURN void core_cpu_loop(struct cpu *c)
 {
-	(void)c;
+	if (c->failure)
+		cpu_halt_forever();
 	for (;;) {
-		cli();
+		struct vp *vp = pick_next(c);
+		if (vp) {
+			run_vp(c, vp);
+			if (c->index == 0)
+				vuart_poll_input();
+			continue;
+		}
+		/* Idle: a kick IPI (a VP of ours became runnable) ends the HLT. */
+		if (c->index == 0)
+			vuart_poll_input();
+		u64 t0 = rdtsc();
 		sti_hlt();
+		cli();
+		c->idle_tsc += rdtsc() - t0;
 	}
 }

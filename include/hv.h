@@ -1,0 +1,23 @@
+/* The seams between vmx/ (exits) and hv/ (Hyper-V interface, partitions, devices). */
+#ifndef MINIHV_HV_H
+#define MINIHV_HV_H
+
+#include "partition.h"
+
+/* VMCALL from a guest at CPL0 in protected mode. Returns true when RIP must be advanced past the
+ * VMCALL (false: the call is re-executed, e.g. a suspended flush). */
+bool hv_hypercall(struct vp *vp);
+/* CPUID leaves 0x40000000-0x4fffffff. */
+void hv_cpuid(struct vp *vp, u32 leaf, u32 subleaf, u32 regs[4]);
+/* Synthetic MSRs. Return false when the MSR is not one of hv's (the caller then decides). */
+bool hv_rdmsr(struct vp *vp, u32 msr, u64 *value, bool *fault);
+bool hv_wrmsr(struct vp *vp, u32 msr, u64 value, bool *fault);
+/* Work a VP must do before it next enters guest mode (pending flushes and the like). Runs on its
+ * home CPU with its VMCS loaded. */
+void hv_before_entry(struct vp *vp);
+/* Emulated COM1 of a partition (hv/vuart.c). */
+bool vuart_io(struct partition *p, u16 port, bool in, u32 *value);
+/* Polls the physical console for input (Ctrl-A three times switches the input partition). */
+void vuart_poll_input(void);
+
+#endif

@@ -1,0 +1,114 @@
+/* Partitions and their virtual processors. A partition owns its RAM (one contiguous block), its EPT and
+ * its VPs; a VP owns its VMCS and VPID and is homed on one physical CPU for its whole life. */
+#ifndef MINIHV_PARTITION_H
+#define MINIHV_PARTITION_H
+
+#include "config.h"
+#include "cpu.h"
+#include "minihv_abi.h"
+#include "spinlock.h"
+#include "types.h"
+#include "vmx.h"
+
+#define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
+
+/* Guest GPRs as vmx/entry.asm saves them (offsets are fixed there). */
+struct guest_regs {
+	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/*
+ * Why a VP is not running. A VP is entered only when no reason holds; each reason is set and cleared
+ * by whoever owns it, atomically, so later reasons need no scheduler change.
+ */
+enum vp_block {
+	VP_BLOCK_HALTED = BIT(0),         /* HLT with IF=1: waits for an interrupt */
+	VP_BLOCK_EXPLICIT_SUSPEND = BIT(1), /* HvRegisterExplicitSuspend (management) */
+	VP_BLOCK_FLUSH_WAIT = BIT(2),     /* suspended on another VP's TLB-flush inhibit */
+	VP_BLOCK_STOPPED = BIT(3),        /* stopped by minihv: fault, bad access, unhandled exit */
+	VP_BLOCK_ENDED = BIT(4),          /* ended itself (MINIHV_CALL_EXIT, HLT with IF=0) */
+};
+#define VP_BLOCK_FINAL (VP_BLOCK_STOPPED | VP_BLOCK_ENDED)
+
+/* MSRs the guest owns that no VMCS field holds; switched when another VP takes the CPU. */
+enum { VP_MSR_KERNEL_GS_BASE, VP_MSR_STAR, VP_MSR_LSTAR, VP_MSR_CSTAR, VP_MSR_FMASK, VP_MSR_TSC_AUX, VP_MSR_COUNT };
+
+struct partition;
+
+struct vp_counters {
+	u64 exits;
+	u64 exits_by_reason[EXIT_REASON_MAX];
+	u64 entries;
+	u64 guest_tsc;          /* TSC ticks spent in guest mode */
+	u64 slices;             /* preemption-timer expiries */
+	u64 hypercalls;
+	u64 hypercalls_by_code[32]; /* index: hv_counter_slot(code) */
+};
+
+struct vp {
+	struct guest_regs regs;  /* first: vmx/entry.asm takes its address */
+	u64 cr2;
+	struct partition *part;
+	u32 index;               /* VP index inside the partition (HV_X64_MSR_VP_INDEX) */
+	u16 vpid;
+	struct cpu *home;
+	u64 vmcs_pa;
+	bool vmcs_ready, launched;
+	u64 entry_rip, entry_rsp, entry_rdi; /* ABI entry state, applied when the home CPU builds the VMCS */
+	volatile u32 blocked;    /* enum vp_block bits */
+	volatile u32 in_guest;   /* set by the home CPU around VM entry, for remote requests */
+	volatile u64 pending_irq[4]; /* vectors waiting for injection */
+	u64 msrs[VP_MSR_COUNT];
+	int exit_status;
+	const char *stop_reason;
+	struct vp_counters count;
+	u8 fxsave[512] __attribute__((aligned(16)));
+};
+
+struct vuart {
+	spinlock_t lock;
+	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
+	u32 line_len;
+	char line[200];
+	u32 rx_head, rx_tail;
+	u8 rx[256];
+};
+
+struct partition {
+	u32 id;
+	char name[CONFIG_NAME_MAX];
+	enum partition_role role;
+	u64 ram_hpa, ram_size;
+	u64 ept_root, eptp;
+	u32 vp_count;
+	struct vp **vps;
+	struct vuart uart;
+	volatile u32 vps_finished;
+	volatile bool finished;
+	volatile bool stopped;
+	const struct partition_config *cfg;
+};
+
+extern struct partition partitions[MAX_PARTITIONS];
+extern u32 partition_count;
+
+/* GPA → host pointer for len bytes of the partition's RAM; NULL when any byte is outside it. */
+void *gpa_to_hva(struct partition *p, u64 gpa, u64 len);
+
+/* Run-state changes (vmx/sched.c). block/unblock are safe from any CPU. */
+void vp_block(struct vp *vp, u32 reason);
+void vp_unblock(struct vp *vp, u32 reason);
+/* Makes a VP that may be in guest mode on another CPU leave it soon (IPI to its home CPU). */
+void vp_kick(struct vp *vp);
+/* Ends or stops a VP for good; finishing the last VP of a partition finishes the partition. */
+void vp_end(struct vp *vp, int status);
+void partition_stop(struct partition *p, struct vp *culprit, const char *why, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Queues an interrupt for a VP and wakes it if it halted. */
+void vp_queue_interrupt(struct vp *vp, u8 vector);
+
+/* Called once per partition when its last VP has ended or stopped (hv/partition.c). */
+void partition_finished(struct partition *p);
+
+#endif
