@@ -58,8 +58,11 @@ bool ranges_remove(struct ranges *rs, u64 base, u64 size)
 		if (e <= base || b >= end)
 			continue;
 		if (b < base && e > end) {
+			/* a split needs a free slot: fail before changing anything */
+			if (!insert_at(rs, i + 1, end, e))
+				return false;
 			rs->r[i].end = base;
-			return insert_at(rs, i + 1, end, e);
+			return true;
 		}
 		if (b < base) {
 			rs->r[i].end = base;
