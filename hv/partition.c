@@ -13,6 +13,7 @@
 #include "pmm.h"
 #include "power.h"
 #include "timer.h"
+#include "trace.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -139,13 +140,13 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		pr_err("minihv: partition %s: no contiguous block of %lu MiB", p->name, p->ram_size >> 20);
 		return false;
 	}
-	struct ept ept;
-	if (!ept_init(&ept, ept_page, NULL) || !ept_map(&ept, 0, p->ram_hpa, p->ram_size, EPT_RWX)) {
+	struct ept *ept = &p->ept;
+	if (!ept_init(ept, ept_page, NULL) || !ept_map(ept, 0, p->ram_hpa, p->ram_size, EPT_RWX)) {
 		pr_err("minihv: partition %s: out of memory for its EPT", p->name);
 		return false;
 	}
-	p->ept_root = ept.root;
-	p->eptp = ept_pointer(&ept);
+	p->eptp = ept_pointer(ept);
+	p->hypercall_gpa = ~0ull;
 	build_guest_tables(p);
 
 	const struct boot_module *m = boot_module_find(bi, pc->image);
@@ -195,7 +196,7 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 			return false;
 	pr_info("minihv: partition %s (id %u, %s): %lu MiB RAM at HPA %#lx, %u VP%s, image %s entry %#lx, EPT %u 2M + %u 4K pages",
 		p->name, id, p->role == ROLE_MANAGEMENT ? "management" : "guest", p->ram_size >> 20, p->ram_hpa, p->vp_count,
-		p->vp_count == 1 ? "" : "s", pc->image, info.entry, ept.pages_2m, ept.pages_4k);
+		p->vp_count == 1 ? "" : "s", pc->image, info.entry, ept->pages_2m, ept->pages_4k);
 	return true;
 }
 
@@ -223,6 +224,10 @@ void core_start_partitions(const struct boot_info *bi)
 	if (!vmcs_global_init())
 		power_off(POWER_CANNOT_RUN);
 	vmx_cpuid_init();
+	for (u32 i = 0; i < cpu_count; i++) {
+		cpus[i].hc_buf = phys_to_virt(pmm_alloc_page());
+		trace_init_cpu(&cpus[i]);
+	}
 	for (u32 i = 0; i < config.partition_count; i++) {
 		if (!build_partition(bi, &partitions[i], &config.partitions[i], i)) {
 			pr_err("minihv: could not build partition %s; nothing starts", config.partitions[i].name);

@@ -50,6 +50,8 @@ struct cpu {
 	struct vp **vps;         /* VPs homed here */
 	u32 rr_next;
 	volatile u32 kick_pending;
+	u64 *hc_buf;             /* one page: a hypercall's input, copied from the guest */
+	volatile u64 flush_epoch; /* odd while this CPU carries out a flush hypercall (hv/inhibit.c) */
 	u64 idle_since, idle_tsc;
 };
 

@@ -4,6 +4,7 @@
 #define MINIHV_PARTITION_H
 
 #include "config.h"
+#include "ept.h"
 #include "cpu.h"
 #include "minihv_abi.h"
 #include "spinlock.h"
@@ -36,6 +37,15 @@ enum { VP_MSR_KERNEL_GS_BASE, VP_MSR_STAR, VP_MSR_LSTAR, VP_MSR_CSTAR, VP_MSR_FM
 
 struct partition;
 
+/* Work a VP's home CPU must do before the VP next enters guest mode (hv/flush.c). */
+enum vp_request {
+	VP_REQ_FLUSH_ALL = BIT(0),        /* INVVPID single-context */
+	VP_REQ_FLUSH_NONGLOBAL = BIT(1),  /* INVVPID single-context retaining globals */
+	VP_REQ_FLUSH_GVA = BIT(2),        /* INVVPID individual-address for the queued GVAs */
+	VP_REQ_INVEPT = BIT(3),           /* INVEPT single-context: the partition's EPT changed */
+};
+#define VP_GVA_QUEUE 16
+
 struct vp_counters {
 	u64 exits;
 	u64 exits_by_reason[EXIT_REASON_MAX];
@@ -44,6 +54,12 @@ struct vp_counters {
 	u64 slices;             /* preemption-timer expiries */
 	u64 hypercalls;
 	u64 hypercalls_by_code[32]; /* index: hv_counter_slot(code) */
+	u64 flushes_requested;  /* flush hypercalls this VP made that succeeded */
+	u64 flushes_received;   /* flush requests other VPs (or itself) posted to this VP */
+	u64 flushes_completed;  /* requests carried out before an entry */
+	u64 invvpid, invept;    /* instructions executed for this VP */
+	u64 suspensions;        /* times suspended on an inhibited target */
+	u64 suspended_tsc;      /* total TSC ticks spent suspended */
 };
 
 struct vp {
@@ -60,6 +76,20 @@ struct vp {
 	volatile u32 in_guest;   /* set by the home CPU around VM entry, for remote requests */
 	volatile u64 pending_irq[4]; /* vectors waiting for injection */
 	u64 msrs[VP_MSR_COUNT];
+	/* remote requests (hv/flush.c) */
+	volatile u32 requests;   /* enum vp_request */
+	volatile u64 req_gen;    /* bumped after each posted request */
+	volatile u64 done_gen;   /* req_gen as seen by the last pre-entry processing */
+	spinlock_t gva_lock;
+	u32 gva_count;
+	u64 gva_queue[VP_GVA_QUEUE];
+	/* TLB-flush inhibit (hv/inhibit.c) */
+	volatile u8 tlb_flush_inhibit;
+	spinlock_t inhibit_lock;   /* guards tlb_flush_inhibit changes and the waiter list */
+	struct vp *waiters;        /* VPs suspended on this one */
+	struct vp *wait_next;
+	struct vp *volatile waiting_on;
+	u64 suspended_since;
 	int exit_status;
 	const char *stop_reason;
 	struct vp_counters count;
@@ -80,7 +110,8 @@ struct partition {
 	char name[CONFIG_NAME_MAX];
 	enum partition_role role;
 	u64 ram_hpa, ram_size;
-	u64 ept_root, eptp;
+	struct ept ept;
+	u64 eptp;
 	u32 vp_count;
 	struct vp **vps;
 	struct vuart uart;
@@ -88,6 +119,11 @@ struct partition {
 	volatile bool finished;
 	volatile bool stopped;
 	const struct partition_config *cfg;
+	/* Hyper-V state (hv/hyperv.c) */
+	spinlock_t hv_lock;
+	u64 guest_os_id;
+	u64 hypercall_msr;
+	u64 hypercall_gpa;         /* GPA where the overlay page is mapped, or ~0 */
 };
 
 extern struct partition partitions[MAX_PARTITIONS];

@@ -217,6 +217,8 @@ static enum exit_action handle_cr_access(struct vp *vp)
 static enum exit_action handle_ept_violation(struct vp *vp)
 {
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
+	if (hv_ept_violation(vp, vmread(VMCS_GUEST_PHYSICAL_ADDRESS), q))
+		return EXIT_CONTINUE;
 	partition_stop(vp->part, vp, "%s GPA %#lx outside its RAM (qualification %#lx, RIP %#lx)",
 		       (q & 2) ? "wrote" : (q & 4) ? "fetched from" : "read", vmread(VMCS_GUEST_PHYSICAL_ADDRESS), q,
 		       vmread(VMCS_GUEST_RIP));

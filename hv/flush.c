@@ -1,0 +1,152 @@
+/*
+ * Remote TLB flushes. A flush is a request bit (and, for lists, queued GVAs) posted to each target VP;
+ * the target's home CPU carries it out with INVVPID/INVEPT right before the target's next VM entry,
+ * because those instructions act on the executing CPU's TLB only and a VP's translations live on its
+ * home CPU. Targets in guest mode are sent a kick IPI, and the caller waits until each has taken its
+ * requests or left guest mode, so that "by the time control returns back to the caller, the
+ * observable effects of all flushes on the specified virtual processors have occurred" (TLFS).
+ *
+ * Ordering (all seq_cst): the caller writes requests, bumps req_gen, then reads in_guest; the target
+ * writes in_guest = 1, then reads req_gen and requests. One of the two always sees the other.
+ */
+#include "flush.h"
+#include "inhibit.h"
+#include "lib.h"
+#include "vmx.h"
+#include "x86.h"
+
+static void post(struct vp *t, u32 bits, const u64 *gva, u32 count)
+{
+	if (bits & VP_REQ_FLUSH_GVA) {
+		spin_lock(&t->gva_lock);
+		if (t->gva_count + count > VP_GVA_QUEUE) {
+			/* Queue full: one whole-context flush covers every queued range. */
+			bits = (bits & ~VP_REQ_FLUSH_GVA) | VP_REQ_FLUSH_ALL;
+		} else {
+			memcpy(&t->gva_queue[t->gva_count], gva, count * sizeof(u64));
+			t->gva_count += count;
+		}
+		spin_unlock(&t->gva_lock);
+	}
+	__atomic_fetch_or(&t->requests, bits, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&t->req_gen, 1, __ATOMIC_SEQ_CST);
+	t->count.flushes_received++;
+}
+
+static void flush_gva_queue(struct vp *vp)
+{
+	u64 q[VP_GVA_QUEUE];
+	spin_lock(&vp->gva_lock);
+	u32 n = vp->gva_count;
+	memcpy(q, vp->gva_queue, n * sizeof(u64));
+	vp->gva_count = 0;
+	spin_unlock(&vp->gva_lock);
+	if (hv_flush_list_prefers_full(q, n)) {
+		invvpid(INVVPID_SINGLE_CONTEXT, vp->vpid, 0);
+		vp->count.invvpid++;
+		return;
+	}
+	for (u32 i = 0; i < n; i++) {
+		struct hv_gva_range r = hv_gva_range_decode(q[i]);
+		for (u32 p = 0; p < r.pages; p++) {
+			u64 gva = r.gva + (u64)p * PAGE_SIZE;
+			/* INVVPID fails on a non-canonical address; TLFS: GVAs outside the space are ignored. */
+			if ((u64)((s64)(gva << 16) >> 16) != gva)
+				continue;
+			invvpid(INVVPID_INDIVIDUAL_ADDRESS, vp->vpid, gva);
+			vp->count.invvpid++;
+		}
+	}
+}
+
+void hv_flush_process(struct vp *vp)
+{
+	u64 gen = __atomic_load_n(&vp->req_gen, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vp->requests, __ATOMIC_SEQ_CST)) {
+		u32 r = __atomic_exchange_n(&vp->requests, 0, __ATOMIC_SEQ_CST);
+		if (r & VP_REQ_INVEPT) {
+			invept(INVEPT_SINGLE_CONTEXT, vp->part->eptp);
+			vp->count.invept++;
+		}
+		if (r & VP_REQ_FLUSH_ALL) {
+			invvpid(INVVPID_SINGLE_CONTEXT, vp->vpid, 0);
+			vp->count.invvpid++;
+		} else if (r & VP_REQ_FLUSH_NONGLOBAL) {
+			bool keep_globals = vmx_caps.ept_vpid & VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS;
+			invvpid(keep_globals ? INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS : INVVPID_SINGLE_CONTEXT, vp->vpid, 0);
+			vp->count.invvpid++;
+		}
+		if ((r & VP_REQ_FLUSH_GVA) && !(r & VP_REQ_FLUSH_ALL))
+			flush_gva_queue(vp);
+		else if (r & VP_REQ_FLUSH_GVA)
+			vp->gva_count = 0; /* covered by the full flush */
+		if (r & (VP_REQ_FLUSH_ALL | VP_REQ_FLUSH_NONGLOBAL | VP_REQ_FLUSH_GVA))
+			vp->count.flushes_completed++;
+	}
+	if (vp->done_gen != gen)
+		__atomic_store_n(&vp->done_gen, gen, __ATOMIC_SEQ_CST);
+}
+
+/* Posts bits to every VP in targets and waits until each one in guest mode has taken them. */
+static void post_and_wait(struct partition *p, struct vp *self, const struct hv_vp_bitmap *targets, u32 bits,
+			  const u64 *gva, u32 count)
+{
+	u64 gens[MINIHV_MAX_VPS];
+	struct hv_vp_bitmap wait;
+	hv_vp_bitmap_clear(&wait);
+	for (u32 i = hv_vp_bitmap_next(targets, 0); i != HV_VP_NONE; i = hv_vp_bitmap_next(targets, i + 1)) {
+		struct vp *t = p->vps[i];
+		post(t, bits, gva, count);
+		gens[i] = __atomic_load_n(&t->req_gen, __ATOMIC_SEQ_CST);
+	}
+	for (u32 i = hv_vp_bitmap_next(targets, 0); i != HV_VP_NONE; i = hv_vp_bitmap_next(targets, i + 1)) {
+		struct vp *t = p->vps[i];
+		if (t == self || !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+			continue; /* it processes its requests before it next enters */
+		vp_kick(t);
+		hv_vp_bitmap_set(&wait, i);
+	}
+	for (u32 i = hv_vp_bitmap_next(&wait, 0); i != HV_VP_NONE; i = hv_vp_bitmap_next(&wait, i + 1)) {
+		struct vp *t = p->vps[i];
+		while (__atomic_load_n(&t->done_gen, __ATOMIC_SEQ_CST) < gens[i] &&
+		       __atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+			cpu_relax();
+	}
+	/* The caller's own flush happens here, on its CPU, before it returns to the guest. */
+	if (self && self->part == p && hv_vp_bitmap_test(targets, self->index))
+		hv_flush_process(self);
+}
+
+enum flush_outcome hv_flush_execute(struct vp *caller, const struct hv_flush_request *req, const u64 *gva)
+{
+	struct partition *p = caller->part;
+	struct hv_vp_bitmap targets = req->targets;
+	if (req->all_processors)
+		hv_vp_bitmap_fill(&targets, p->vp_count);
+	struct cpu *c = this_cpu();
+	inhibit_flush_begin(c);
+	/* All or nothing: while any target is inhibited, nothing is posted to any target. */
+	if (inhibit_check_targets(caller, &targets)) {
+		inhibit_flush_end(c);
+		return FLUSH_SUSPENDED;
+	}
+	u32 bits;
+	bool list = req->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST || req->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+	if (list && req->gva_count <= VP_GVA_QUEUE && !hv_flush_list_prefers_full(gva, req->gva_count))
+		bits = VP_REQ_FLUSH_GVA;
+	else if (!list && (req->flags & HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY))
+		bits = VP_REQ_FLUSH_NONGLOBAL;
+	else
+		bits = VP_REQ_FLUSH_ALL;
+	post_and_wait(p, caller, &targets, bits, gva, list ? req->gva_count : 0);
+	inhibit_flush_end(c);
+	caller->count.flushes_requested++;
+	return FLUSH_DONE;
+}
+
+void hv_flush_ept(struct partition *p, struct vp *self)
+{
+	struct hv_vp_bitmap all;
+	hv_vp_bitmap_fill(&all, p->vp_count);
+	post_and_wait(p, self, &all, VP_REQ_INVEPT, NULL, 0);
+}

@@ -1,0 +1,66 @@
+/* Per-CPU trace rings. Each CPU writes only its own ring, so recording needs no lock; a reader may see
+ * an entry being overwritten, which costs one garbled entry of a trace that wrapped, never a hang. */
+#include "lib.h"
+#include "pmm.h"
+#include "trace.h"
+#include "x86.h"
+
+static struct trace_entry *rings[MAX_CPUS];
+static u64 heads[MAX_CPUS];
+
+static const char *const names[] = {
+	[TRACE_HYPERCALL_ENTER] = "hypercall", [TRACE_HYPERCALL_EXIT] = "hypercall-done",
+	[TRACE_SUSPEND] = "suspend",           [TRACE_RESUME] = "resume",
+	[TRACE_INHIBIT_SET] = "inhibit",       [TRACE_INHIBIT_CLEAR] = "uninhibit",
+	[TRACE_EXPLICIT_SUSPEND] = "explicit-suspend", [TRACE_EXPLICIT_RESUME] = "explicit-resume",
+	[TRACE_HALT] = "halt",                 [TRACE_WAKE] = "wake",
+	[TRACE_END] = "end",
+};
+
+const char *trace_type_name(u16 type)
+{
+	return type < ARRAY_SIZE(names) && names[type] ? names[type] : "?";
+}
+
+void trace_init_cpu(struct cpu *c)
+{
+	if (!rings[c->index]) {
+		u64 pa = pmm_alloc(sizeof(struct trace_entry) * TRACE_RING_ENTRIES, PAGE_SIZE, PMM_ANY);
+		rings[c->index] = pa ? phys_to_virt(pa) : NULL;
+	}
+}
+
+void trace_event(enum trace_type type, struct vp *vp, u32 a, u64 b)
+{
+	struct cpu *c = this_cpu();
+	struct trace_entry *ring = rings[c->index];
+	if (!ring)
+		return;
+	u64 h = heads[c->index];
+	struct trace_entry *e = &ring[h % TRACE_RING_ENTRIES];
+	e->tsc = rdtsc();
+	e->type = (u16)type;
+	e->partition = vp ? (u16)vp->part->id : 0xffff;
+	e->vp = vp ? (u16)vp->index : 0xffff;
+	e->cpu = (u16)c->index;
+	e->a = a;
+	e->b = b;
+	__atomic_store_n(&heads[c->index], h + 1, __ATOMIC_RELEASE);
+}
+
+u32 trace_collect(struct trace_entry *out, u32 max, u64 since_tsc)
+{
+	u32 n = 0;
+	for (u32 i = 0; i < cpu_count && n < max; i++) {
+		if (!rings[i])
+			continue;
+		u64 h = __atomic_load_n(&heads[i], __ATOMIC_ACQUIRE);
+		u64 start = h > TRACE_RING_ENTRIES ? h - TRACE_RING_ENTRIES : 0;
+		for (u64 j = start; j < h && n < max; j++) {
+			const struct trace_entry *e = &rings[i][j % TRACE_RING_ENTRIES];
+			if (e->tsc > since_tsc)
+				out[n++] = *e;
+		}
+	}
+	return n;
+}
