@@ -57,14 +57,6 @@ bool hv_hypercall(struct vp *vp)
 	u16 st;
 	u16 reps = 0;
 	bool suspended = false;
-	if (code == MINIHV_CALL_EXIT) {
-		vp_end(vp, (int)p1);
-		return true;
-	}
-	if (code == MINIHV_CALL_SEND_IPI) {
-		st = minihv_send_ipi(vp, p1, p2);
-		goto done;
-	}
 	struct hv_hypercall_input in;
 	st = hv_hypercall_decode(control, &in);
 	if (st != HV_STATUS_SUCCESS)
@@ -91,6 +83,12 @@ bool hv_hypercall(struct vp *vp)
 		n = size / 8;
 	}
 	switch (in.code) {
+	case MINIHV_CALL_EXIT:
+		vp_end(vp, (int)p1);
+		return true;
+	case MINIHV_CALL_SEND_IPI:
+		st = minihv_send_ipi(vp, p1, p2);
+		break;
 	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE:
 	case HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST:
 	case HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX:
@@ -98,7 +96,7 @@ bool hv_hypercall(struct vp *vp)
 		st = flush_call(vp, &in, q, n, &suspended);
 		break;
 	default:
-		st = hv_management_call(vp, &in, q, n, p2, &suspended);
+		st = hv_management_call(vp, &in, q, n, p1, p2, &reps, &suspended);
 		break;
 	}
 	if (suspended) {
@@ -106,7 +104,9 @@ bool hv_hypercall(struct vp *vp)
 		return false;
 	}
 	if (st == HV_STATUS_SUCCESS && in.call->rep)
-		reps = in.rep_count; /* TLFS: reps completed is the total, not relative to the start */
+		reps = in.rep_count;
+	else if (!in.call->rep)
+		reps = 0; /* TLFS: reps completed is the total, not relative to the start */
 done:;
 	u64 result = hv_hypercall_result(st, reps);
 	if (wide) {

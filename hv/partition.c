@@ -260,16 +260,28 @@ void partition_finished(struct partition *p)
 	pr_info("minihv: partition %s finished: %s (status %d)", p->name, v, status);
 	if (__atomic_sub_fetch(&partitions_running, 1, __ATOMIC_SEQ_CST))
 		return;
+	partitions_summary_and_power_off();
+}
+
+NORETURN void partitions_summary_and_power_off(void)
+{
+	static volatile u32 once;
+	if (__atomic_exchange_n(&once, 1, __ATOMIC_SEQ_CST))
+		cpu_halt_forever(); /* another CPU is already powering off */
+	int status;
 	bool all_ok = true;
 	char line[512];
 	int n = snprintf(line, sizeof(line), "minihv: summary:");
 	for (u32 i = 0; i < partition_count; i++) {
 		const char *pv = partition_verdict(&partitions[i], &status);
-		all_ok &= !strcmp(pv, "ok");
+		all_ok &= !strcmp(pv, "ok") && partitions[i].finished;
+		if (!partitions[i].finished && !partitions[i].stopped)
+			pv = "running";
 		n += snprintf(line + n, sizeof(line) - MIN((size_t)n, sizeof(line)), " %s=%s", partitions[i].name, pv);
 	}
 	pr_info("%s", line);
-	pr_info("minihv: all partitions finished (%s); powering off", all_ok ? "all ok" : "some failed");
+	pr_info("minihv: %s (%s); powering off", partitions_running ? "shutting down" : "all partitions finished",
+		all_ok ? "all ok" : "some failed");
 	power_off(all_ok ? POWER_OK : POWER_FAILED);
 }
 

@@ -48,19 +48,30 @@ void trace_event(enum trace_type type, struct vp *vp, u32 a, u64 b)
 	__atomic_store_n(&heads[c->index], h + 1, __ATOMIC_RELEASE);
 }
 
-u32 trace_collect(struct trace_entry *out, u32 max, u64 since_tsc)
+u32 trace_read_merged(struct trace_entry *out, u32 max, u64 since_tsc, u32 *lost)
 {
+	/* Each ring is in TSC order, so a k-way merge from each ring's first new event gives global order. */
+	u64 pos[MAX_CPUS], end[MAX_CPUS];
+	*lost = 0;
+	for (u32 i = 0; i < cpu_count; i++) {
+		end[i] = rings[i] ? __atomic_load_n(&heads[i], __ATOMIC_ACQUIRE) : 0;
+		u64 start = end[i] > TRACE_RING_ENTRIES ? end[i] - TRACE_RING_ENTRIES : 0;
+		pos[i] = start;
+		while (pos[i] < end[i] && rings[i][pos[i] % TRACE_RING_ENTRIES].tsc <= since_tsc)
+			pos[i]++;
+		if (start > 0 && pos[i] == start)
+			(*lost)++; /* at least one newer event of this CPU was overwritten */
+	}
 	u32 n = 0;
-	for (u32 i = 0; i < cpu_count && n < max; i++) {
-		if (!rings[i])
-			continue;
-		u64 h = __atomic_load_n(&heads[i], __ATOMIC_ACQUIRE);
-		u64 start = h > TRACE_RING_ENTRIES ? h - TRACE_RING_ENTRIES : 0;
-		for (u64 j = start; j < h && n < max; j++) {
-			const struct trace_entry *e = &rings[i][j % TRACE_RING_ENTRIES];
-			if (e->tsc > since_tsc)
-				out[n++] = *e;
-		}
+	while (n < max) {
+		u32 best = MAX_CPUS;
+		for (u32 i = 0; i < cpu_count; i++)
+			if (pos[i] < end[i] && (best == MAX_CPUS || rings[i][pos[i] % TRACE_RING_ENTRIES].tsc <
+								rings[best][pos[best] % TRACE_RING_ENTRIES].tsc))
+				best = i;
+		if (best == MAX_CPUS)
+			break;
+		out[n++] = rings[best][pos[best]++ % TRACE_RING_ENTRIES];
 	}
 	return n;
 }

@@ -18,10 +18,10 @@ void hv_before_entry(struct vp *vp);
 /* EPT violation hook: true when hv/ handled it (e.g. a write to the hypercall overlay page). */
 bool hv_ept_violation(struct vp *vp, u64 gpa, u64 qualification);
 /* The management partition's calls (hv/mgmt.c), after the generic decode and input fetch. q holds the
- * input block (n qwords); output_gpa is where results go. */
+ * input block (n qwords); input_gpa/output_gpa are the caller's GPAs; *reps gets the reps completed. */
 struct hv_hypercall_input;
-u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, u64 output_gpa,
-		       bool *suspended);
+u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, u64 input_gpa,
+		       u64 output_gpa, u16 *reps, bool *suspended);
 /* Emulated COM1 of a partition (hv/vuart.c). */
 bool vuart_io(struct partition *p, u16 port, bool in, u32 *value);
 /* Polls the physical console for input (Ctrl-A three times switches the input partition). */

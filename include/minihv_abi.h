@@ -56,4 +56,112 @@ struct minihv_boot_info {
 #define MINIHV_CALL_EXIT 0x7f01            /* fast; RDX = status. The VP ends; does not return. */
 #define MINIHV_CALL_SEND_IPI 0x7f02        /* fast; RDX = target VP index, R8 = vector (32..255) */
 
+/*
+ * Management calls: accepted only from the management partition (others get HV_STATUS_ACCESS_DENIED).
+ * Memory form: RDX = input GPA, R8 = output GPA (8-byte aligned, not crossing a page). docs/api.md.
+ */
+#define MINIHV_CALL_SET_TLB_FLUSH_INHIBIT 0x7f10 /* in: struct minihv_tlb_flush_inhibit_input */
+#define MINIHV_CALL_GET_PARTITION 0x7f11         /* in: struct minihv_target; out: struct minihv_partition_info */
+#define MINIHV_CALL_GET_VP 0x7f12                /* in: struct minihv_target; out: struct minihv_vp_info */
+#define MINIHV_CALL_READ_MEMORY 0x7f13           /* in: struct minihv_memory_input; out: the bytes */
+#define MINIHV_CALL_WRITE_MEMORY 0x7f14          /* in: struct minihv_memory_input followed by the bytes */
+#define MINIHV_CALL_READ_TRACE 0x7f15            /* in: struct minihv_trace_input; out: struct minihv_trace_output */
+#define MINIHV_CALL_SHUTDOWN 0x7f16              /* fast; RDX = 0: power off after printing the summary */
+
+/* KVM's struct kvm_hyperv_tlb_flush_inhibit, unchanged, after the target. */
+struct minihv_tlb_flush_inhibit {
+	uint16_t flags;       /* must be 0 */
+	uint8_t inhibit;      /* 0 = uninhibit, 1 = inhibit */
+	uint8_t padding[5];   /* must be 0 */
+};
+#define MINIHV_UNINHIBIT_TLB_FLUSH 0
+#define MINIHV_INHIBIT_TLB_FLUSH 1
+
+struct minihv_target {
+	uint64_t partition_id;
+	uint32_t vp_index;
+	uint32_t reserved;    /* must be 0 */
+};
+
+struct minihv_tlb_flush_inhibit_input {
+	struct minihv_target target;
+	struct minihv_tlb_flush_inhibit inhibit;
+};
+
+#define MINIHV_PARTITION_RUNNING 0
+#define MINIHV_PARTITION_FINISHED 1
+#define MINIHV_PARTITION_STOPPED 2
+
+struct minihv_partition_info {
+	uint32_t id;
+	uint32_t vp_count;
+	uint32_t role;        /* 0 guest, 1 management */
+	uint32_t state;       /* MINIHV_PARTITION_* */
+	uint64_t ram_size;
+	char name[32];
+};
+
+/* VP run state, from the most to the least specific reason. */
+#define MINIHV_VP_RUNNING 0       /* in guest mode now */
+#define MINIHV_VP_RUNNABLE 1      /* waiting for its CPU */
+#define MINIHV_VP_HALTED 2
+#define MINIHV_VP_SUSPENDED 3     /* waiting on another VP's TLB-flush inhibit: see waiting_on */
+#define MINIHV_VP_EXPLICIT 4      /* explicitly suspended (possibly also flush-suspended) */
+#define MINIHV_VP_STOPPED 5
+#define MINIHV_VP_ENDED 6
+
+struct minihv_vp_info {
+	uint32_t state;            /* MINIHV_VP_* */
+	uint32_t block_reasons;    /* bit set of every reason that holds (hypervisor's own encoding) */
+	uint32_t waiting_on;       /* VP index this VP is suspended on, or 0xffffffff */
+	uint32_t home_cpu;
+	uint8_t tlb_flush_inhibit;
+	uint8_t explicit_suspend;
+	uint8_t reserved[2];
+	int32_t exit_status;
+	uint64_t exits;
+	uint64_t hypercalls;
+	uint64_t hypercalls_flush[4]; /* Space, List, SpaceEx, ListEx */
+	uint64_t flushes_requested;   /* flush calls this VP completed */
+	uint64_t flushes_received;    /* flush requests posted to this VP */
+	uint64_t flushes_completed;   /* carried out on this VP */
+	uint64_t invvpid;
+	uint64_t invept;
+	uint64_t suspensions;
+	uint64_t suspended_tsc;       /* total, including a suspension still running */
+	uint64_t guest_tsc;           /* time in guest mode */
+};
+
+struct minihv_memory_input {
+	uint64_t partition_id;
+	uint64_t gpa;
+	uint32_t size;        /* bytes: at most 4096 - 24 to write, 4096 to read; no page crossing needed */
+	uint32_t reserved;
+};
+
+struct minihv_trace_input {
+	uint64_t since_tsc;   /* only events newer than this */
+	uint32_t max;         /* at most MINIHV_TRACE_MAX_PER_CALL */
+	uint32_t reserved;
+};
+
+struct minihv_trace_event {
+	uint64_t tsc;
+	uint16_t type;        /* 1 hypercall, 2 hypercall-done, 3 suspend, 4 resume, 5 inhibit, 6 uninhibit,
+			       * 7 explicit-suspend, 8 explicit-resume, 9 halt, 10 wake, 11 end */
+	uint16_t partition;
+	uint16_t vp;
+	uint16_t cpu;
+	uint32_t a;           /* per type: call code, or the VP index waited on / released by */
+	uint32_t pad;
+	uint64_t b;
+};
+
+#define MINIHV_TRACE_MAX_PER_CALL 127
+struct minihv_trace_output {
+	uint32_t count;
+	uint32_t lost;        /* events that were overwritten before they could be read */
+	struct minihv_trace_event events[];
+};
+
 #endif

@@ -146,5 +146,7 @@ void vp_queue_interrupt(struct vp *vp, u8 vector);
 
 /* Called once per partition when its last VP has ended or stopped (hv/partition.c). */
 void partition_finished(struct partition *p);
+/* Prints the summary line of every partition and powers off (status from the partitions). */
+NORETURN void partitions_summary_and_power_off(void);
 
 #endif

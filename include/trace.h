@@ -33,8 +33,9 @@ struct trace_entry {
 
 void trace_init_cpu(struct cpu *c);
 void trace_event(enum trace_type type, struct vp *vp, u32 a, u64 b);
-/* Copies up to max entries of every CPU, oldest first per CPU, newer than since_tsc. Returns count. */
-u32 trace_collect(struct trace_entry *out, u32 max, u64 since_tsc);
+/* The oldest max events newer than since_tsc over all CPUs, in TSC order. *lost counts events that were
+ * overwritten while still newer than since_tsc. Returns the count. */
+u32 trace_read_merged(struct trace_entry *out, u32 max, u64 since_tsc, u32 *lost);
 const char *trace_type_name(u16 type);
 
 #endif
