@@ -61,7 +61,8 @@ static void build_options(const struct boot_info *bi)
 	if (cfg)
 		config_hypervisor_options((const char *)phys_to_virt(cfg->base), cfg->size, options, sizeof(options));
 	size_t n = strlen(options);
-	snprintf(options + n, sizeof(options) - n, "%s%s", n ? " " : "", bi->cmdline);
+	if (bi->cmdline[0])
+		snprintf(options + n, sizeof(options) - n, "%s%s", n ? " " : "", bi->cmdline);
 }
 
 NORETURN void core_main(struct boot_info *bi)
