@@ -184,7 +184,9 @@ static void guest_state(struct vp *vp, u64 rip, u64 rsp, bool *ok)
 	w(VMCS_GUEST_GDTR_LIMIT, MINIHV_GDT_SIZE - 1, ok);
 	w(VMCS_GUEST_IDTR_BASE, 0, ok);
 	w(VMCS_GUEST_IDTR_LIMIT, 0, ok);
-	w(VMCS_GUEST_IA32_EFER, EFER_LME | EFER_LMA | ((rdmsr(MSR_IA32_EFER) & EFER_NXE)), ok);
+	/* NXE whenever the CPU has NX, so guests may use PTE_NX whatever the host's own EFER says. */
+	bool nx = cpuid(0x80000001, 0).edx & BIT(20);
+	w(VMCS_GUEST_IA32_EFER, EFER_LME | EFER_LMA | (nx ? EFER_NXE : 0), ok);
 	if (entry_ctls & ENTRY_LOAD_IA32_PAT)
 		w(VMCS_GUEST_IA32_PAT, 0x0007040600070406ull, ok); /* the reset value */
 	w(VMCS_GUEST_IA32_DEBUGCTL, 0, ok);

@@ -1,0 +1,112 @@
+/* GDT and IDT for the guest. minihv promises no descriptor tables at entry, and delivering an interrupt
+ * reads the GDT entry of the gate's selector, so the runtime brings its own flat GDT. */
+#include "guest.h"
+
+#define SEL_CODE 0x08
+#define SEL_DATA 0x10
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate: IF is cleared on entry */
+
+struct PACKED idt_gate {
+	u16 offset_lo;
+	u16 selector;
+	u8 ist;
+	u8 type;
+	u16 offset_mid;
+	u32 offset_hi;
+	u32 reserved;
+};
+
+/* Accessed bits preset, so loading a selector never makes the CPU write the table. */
+static const u64 gdt[] __attribute__((aligned(16))) = {
+	0,
+	0x00af9b000000ffffull, /* SEL_CODE: 64-bit code, DPL 0 */
+	0x00cf93000000ffffull, /* SEL_DATA: data, writable */
+};
+
+static struct idt_gate idt[256] __attribute__((aligned(16)));
+static irq_handler_t handlers[256];
+static volatile u32 idt_state; /* 0: not built, 1: a VP is building it, 2: built */
+
+extern const u64 isr_stub_table[256]; /* isr.asm */
+void isr_dispatch(struct irq_frame *f);
+
+static const char *const exception_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization exception", "#CP control protection",
+};
+
+static void idt_build(void)
+{
+	for (int v = 0; v < 256; v++) {
+		u64 a = isr_stub_table[v];
+		idt[v] = (struct idt_gate){
+			.offset_lo = (u16)a,
+			.selector = SEL_CODE,
+			.type = GATE_INTERRUPT,
+			.offset_mid = (u16)(a >> 16),
+			.offset_hi = (u32)(a >> 32),
+		};
+	}
+}
+
+static void gdt_load(void)
+{
+	struct desc_ptr p = { sizeof(gdt) - 1, (u64)(uintptr_t)gdt };
+	lgdt(&p);
+	/* A far return reloads CS; the data selectors are plain moves. FS/GS keep their bases. */
+	__asm__ volatile("pushq %[cs]\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movw %w[ds], %%ax\n\t"
+			 "movw %%ax, %%ds\n\t"
+			 "movw %%ax, %%es\n\t"
+			 "movw %%ax, %%ss"
+			 :
+			 : [cs] "i"(SEL_CODE), [ds] "i"(SEL_DATA)
+			 : "rax", "memory");
+}
+
+void idt_init(void)
+{
+	if (atomic_cas_u32(&idt_state, 0, 1)) {
+		idt_build();
+		atomic_store_u32(&idt_state, 2);
+	}
+	while (atomic_load_u32(&idt_state) != 2)
+		cpu_relax();
+	gdt_load();
+	struct desc_ptr p = { sizeof(idt) - 1, (u64)(uintptr_t)idt };
+	lidt(&p);
+}
+
+void idt_set_handler(u8 vector, irq_handler_t fn)
+{
+	__atomic_store_n(&handlers[vector], fn, __ATOMIC_RELEASE);
+}
+
+void isr_dispatch(struct irq_frame *f)
+{
+	irq_handler_t fn = __atomic_load_n(&handlers[f->vector & 255], __ATOMIC_ACQUIRE);
+	if (fn) {
+		fn(f);
+		return;
+	}
+	if (f->vector < 32) {
+		const char *name = exception_names[f->vector] ? exception_names[f->vector] : "reserved";
+		printf("FAIL: unexpected exception %lu (%s) on vp %u, error code 0x%lx\n", f->vector, name, this_vp(),
+		       f->error_code);
+	} else {
+		printf("FAIL: unexpected interrupt vector 0x%lx on vp %u (no handler installed)\n", f->vector,
+		       this_vp());
+	}
+	printf("  rip %016lx rsp %016lx rflags %016lx cr2 %016lx cr3 %016lx\n", f->rip, f->rsp, f->rflags,
+	       read_cr2(), read_cr3());
+	printf("  rax %016lx rbx %016lx rcx %016lx rdx %016lx\n", f->rax, f->rbx, f->rcx, f->rdx);
+	printf("  rsi %016lx rdi %016lx rbp %016lx r8  %016lx\n", f->rsi, f->rdi, f->rbp, f->r8);
+	guest_exit(1);
+}
