@@ -11,6 +11,7 @@
 #include "paging.h"      /* PTE_* bits */
 #include "spinlock.h"    /* spinlock_t, SPINLOCK_INIT, spin_lock, spin_trylock, spin_unlock */
 #include "minihv_abi.h"
+#include "hyperv_tlfs.h"  /* HV_HYPERCALL_FAST_BIT, HV_STATUS_*, call codes */
 
 /* ---- entry (entry.asm, start.c) ---- */
 
@@ -75,9 +76,7 @@ void delay_us(u64 us);           /* busy wait; assumes 1 GHz when tsc_khz is 0 *
 
 /* ---- hypercalls (hypercall.c): Hyper-V convention, VMCALL ---- */
 
-#define HV_HYPERCALL_FAST_BIT BIT(16)
 #define HV_HYPERCALL_STATUS(rax) ((u16)(rax))
-#define HV_STATUS_SUCCESS 0
 
 /* Raw call: RCX = control, RDX = input (GPA, or a value for fast calls), R8 = output. Returns RAX. */
 u64 hv_hypercall(u64 control, u64 input, u64 output);
@@ -91,6 +90,84 @@ u64 hv_hypercall_xmm_fast(u64 control, u64 rdx, u64 r8, void *xmm);
 
 NORETURN void guest_exit(u32 status);   /* MINIHV_CALL_EXIT; flushes the console line first */
 u16 send_ipi(u32 vp, u8 vector);        /* MINIHV_CALL_SEND_IPI; returns the HV status */
+
+/* ---- Hyper-V enlightenments (hyperv.c): discovery, the hypercall page, typed flush calls ---- */
+
+/* What hv_setup() found (TLFS "Feature Discovery"). */
+struct hv_features {
+	u32 max_leaf;          /* CPUID 0x40000000 EAX */
+	u32 privileges_lo;     /* 0x40000003 EAX: partition privilege mask 31:0 */
+	u32 privileges_hi;     /* 0x40000003 EBX: partition privilege mask 63:32 */
+	u32 features;          /* 0x40000003 EDX: HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE, ... */
+	u32 recommendations;   /* 0x40000004 EAX: HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED, ... */
+	u32 max_vps;           /* 0x40000005 EAX */
+	u64 guest_os_id;       /* what hv_setup() wrote to HV_X64_MSR_GUEST_OS_ID */
+	u64 hypercall_gpa;     /* the hypercall page (identity mapped) */
+};
+
+/* A Linux-style HV_X64_MSR_GUEST_OS_ID: vendor 0x8100 in 63:48, a kernel version in 47:16. */
+#define HV_GUEST_OS_ID_LINUX (((u64)HV_LINUX_VENDOR_ID << 48) | (0x060600ull << 16))
+
+/*
+ * Partition-wide, done once (other VPs wait for the first): checks CPUID.1:ECX[31], "Microsoft Hv" with a
+ * max leaf >= 0x40000005, "Hv#1", AccessHypercallMsrs + AccessVpIndex and the remote-flush
+ * recommendation; writes HV_X64_MSR_GUEST_OS_ID = HV_GUEST_OS_ID_LINUX; enables the hypercall page at a
+ * page_alloc() page and checks that HV_X64_MSR_HYPERCALL reads back enabled there and that a call through
+ * it answers. Allocates one input page per VP. Any failure: a FAIL line naming the check, exit 1.
+ */
+const struct hv_features *hv_setup(void);
+const struct hv_features *hv_features(void); /* NULL before hv_setup() */
+u32 hv_vp_index(void);                       /* RDMSR HV_X64_MSR_VP_INDEX */
+void *hv_input_page(void);                   /* the calling VP's input page (GVA = GPA) */
+
+/* Calls through the hypercall page (CALL into it, as Linux does). Each returns the full RAX. */
+u64 hv_do_hypercall(u64 control, u64 input_gpa, u64 output_gpa);   /* memory form */
+u64 hv_do_fast_hypercall(u64 control, u64 rdx, u64 r8);           /* fast: RDX, R8 */
+/* XMM fast: RDX, R8, then XMM0..XMM5 loaded from xmm[0..11] (qword order XMM0.lo, XMM0.hi, ...). */
+u64 hv_do_xmm_fast_hypercall(u64 control, u64 rdx, u64 r8, const u64 xmm[12]);
+
+#define HV_REPS_COMPLETED(rax) ((u32)(((rax) & HV_HYPERCALL_REP_COMP_MASK) >> HV_HYPERCALL_REP_COMP_OFFSET))
+static inline u64 hv_control(u16 code, u32 var_header_qwords, u32 rep_count)
+{
+	return code | ((u64)var_header_qwords << HV_HYPERCALL_VARHEAD_OFFSET) |
+	       ((u64)rep_count << HV_HYPERCALL_REP_COMP_OFFSET);
+}
+
+/*
+ * How a flush wrapper passes its input. A flush input is at least 24 bytes, so a register-based flush
+ * always carries part of it in XMM registers (TLFS "XMM Fast Hypercall Input"):
+ *   HV_FORM_MEMORY  the calling VP's input page; RDX = its GPA
+ *   HV_FORM_FAST    RDX, R8 and only the XMM registers the input reaches; the others keep whatever
+ *                   they held (the hypervisor must ignore them)
+ *   HV_FORM_XMM     RDX, R8 and all of XMM0..XMM5, zero past the input
+ * The register forms hold at most 14 qwords (non-Ex List: 11 GVAs; Ex: 10 - banks GVAs).
+ */
+enum hv_form { HV_FORM_MEMORY, HV_FORM_FAST, HV_FORM_XMM };
+
+/* HV_VP_SET builders: all VPs (HV_GENERIC_SET_ALL), or sparse 4K banks from VP indexes. */
+void hv_vpset_all(struct hv_vpset *set);
+void hv_vpset_sparse(struct hv_vpset *set, const u32 *vps, u32 count);
+u32 hv_vpset_banks(const struct hv_vpset *set); /* BankContents sent: popcount(ValidBanksMask), 0 for ALL */
+
+/* A GvaRange entry: the page of gva, pages (1..4096) long. */
+static inline u64 hv_gva_range(u64 gva, u32 pages)
+{
+	return (gva & HV_GVA_RANGE_PAGE_MASK) | ((pages - 1) & HV_GVA_RANGE_ADDITIONAL_PAGES_MASK);
+}
+
+/*
+ * The four flush calls (TLFS HvCallFlushVirtualAddress{Space,List}[Ex]). The rep calls re-issue a
+ * partially completed call from the reps completed, as Linux's hv_do_rep_hypercall does
+ * (hv_flush_reissues counts that). Each returns the last RAX. An input the chosen form cannot carry
+ * is a FAIL (a test bug), not a hypercall.
+ */
+u64 hv_flush_virtual_address_space(enum hv_form form, u64 address_space, u64 flags, u64 processor_mask);
+u64 hv_flush_virtual_address_list(enum hv_form form, u64 address_space, u64 flags, u64 processor_mask,
+				  const u64 *gva_list, u32 count);
+u64 hv_flush_virtual_address_space_ex(enum hv_form form, u64 address_space, u64 flags, const struct hv_vpset *set);
+u64 hv_flush_virtual_address_list_ex(enum hv_form form, u64 address_space, u64 flags, const struct hv_vpset *set,
+				     const u64 *gva_list, u32 count);
+extern volatile u64 hv_flush_reissues;
 
 /* ---- memory (mem.c): bump allocator over the boot info's [free_start, free_end), partition-wide ---- */
 
