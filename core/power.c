@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "log.h"
 #include "power.h"
+#include "serial.h"
 #include "x86.h"
 
 enum emulator { EMU_NONE, EMU_BOCHS, EMU_QEMU };
@@ -31,6 +32,7 @@ bool power_emulator_configured(void)
 
 void power_emulator_exit(enum power_status st)
 {
+	serial_drain();
 	if (emulator == EMU_BOCHS) {
 		for (const char *s = "Shutdown"; *s; s++)
 			outb(0x8900, (u8)*s);

@@ -14,6 +14,7 @@
 #define UART_LSR 5
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 
 static bool present;
 
@@ -37,6 +38,13 @@ void serial_putc(char c)
 	for (int spin = 0; spin < 100000 && !(inb(COM1 + UART_LSR) & LSR_THRE); spin++)
 		__asm__ volatile("pause");
 	outb(COM1 + UART_THR, (u8)c);
+}
+
+void serial_drain(void)
+{
+	/* Until the transmitter is empty: a power-off must not cut the last line short. */
+	for (int spin = 0; present && spin < 1000000 && !(inb(COM1 + UART_LSR) & LSR_TEMT); spin++)
+		__asm__ volatile("pause");
 }
 
 int serial_getc(void)

@@ -7,5 +7,6 @@
 void serial_init(void);
 void serial_putc(char c);
 int serial_getc(void);
+void serial_drain(void);
 
 #endif
