@@ -72,7 +72,7 @@ $(B)/libefi.a: /usr/lib/libefi.a
 
 # -z defs: nothing resolves symbols at load time; gnu-efi only applies R_X86_64_RELATIVE.
 $(B)/minihv.so: $(EFI_OBJS) $(B)/libefi.a
-	$(LD) -nostdlib -shared -Bsymbolic -z nocombreloc -z defs -T $(GNUEFI_LDS) $(GNUEFI_CRT0) $(EFI_OBJS) \
+	$(LD) -nostdlib -shared -Bsymbolic -z nocombreloc -z noexecstack -z defs -T $(GNUEFI_LDS) $(GNUEFI_CRT0) $(EFI_OBJS) \
 		$(B)/libefi.a -L/usr/lib -lgnuefi -o $@
 
 $(B)/minihv.efi: $(B)/minihv.so

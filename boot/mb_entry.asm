@@ -130,5 +130,5 @@ align 4096
 boot_pml4: resb 4096
 boot_pdpt: resb 4096
 boot_pd: resb 4 * 4096
-boot_stack: resb 16384
+boot_stack: resb 32768
 boot_stack_top:
