@@ -1,6 +1,7 @@
 /* Local APIC access. The mode (xAPIC or x2APIC) is the firmware's choice; we follow it. */
 #include "apic.h"
 #include "cpu.h"
+#include "timer.h"
 #include "x86.h"
 
 #define XAPIC_ID 0x20
@@ -8,6 +9,9 @@
 #define XAPIC_SVR 0xf0
 #define XAPIC_LVT_TIMER 0x320
 #define XAPIC_LVT_LINT0 0x350
+#define XAPIC_TIMER_ICR 0x380
+#define XAPIC_TIMER_DCR 0x3e0
+#define MSR_IA32_TSC_DEADLINE 0x6e0
 #define XAPIC_ICR_LO 0x300
 #define XAPIC_ICR_HI 0x310
 #define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
@@ -63,6 +67,31 @@ void apic_send_ipi(u32 dest, u32 icr_low)
 	*lo = icr_low;
 	while (*lo & ICR_DELIVERY_PENDING)
 		cpu_relax();
+}
+
+void apic_oneshot(u8 vector, u64 us)
+{
+	/* TSC-deadline mode needs no calibration of the APIC clock; otherwise a rough count suffices
+	 * (this only paces polling). */
+	bool deadline = cpuid(1, 0).ecx & BIT(24);
+	u32 lvt = vector | (deadline ? (2u << 17) : 0);
+	if (apic_x2apic_mode())
+		wrmsr(X2APIC_MSR(XAPIC_LVT_TIMER), lvt);
+	else
+		*xapic_reg(XAPIC_LVT_TIMER) = lvt;
+	if (deadline) {
+		mfence(); /* SDM 10.5.4.1: the LVT write must be visible before IA32_TSC_DEADLINE */
+		wrmsr(MSR_IA32_TSC_DEADLINE, rdtsc() + us * tsc_khz / 1000);
+		return;
+	}
+	u32 count = (u32)MIN(us * 100, 0xffffffffull); /* ~100 MHz bus, divide by 1 */
+	if (apic_x2apic_mode()) {
+		wrmsr(X2APIC_MSR(XAPIC_TIMER_DCR), 0xb);
+		wrmsr(X2APIC_MSR(XAPIC_TIMER_ICR), count);
+	} else {
+		*xapic_reg(XAPIC_TIMER_DCR) = 0xb;
+		*xapic_reg(XAPIC_TIMER_ICR) = count;
+	}
 }
 
 void apic_eoi(void)

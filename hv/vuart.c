@@ -46,6 +46,29 @@ static void choose_focus(void)
 	focus_chosen = true;
 }
 
+/* The next partition after from that can still read input; from itself when there is none. */
+static u32 next_focus(u32 from)
+{
+	for (u32 n = 1; n <= partition_count; n++) {
+		u32 i = (from + n) % partition_count;
+		if (!partitions[i].finished)
+			return i;
+	}
+	return from;
+}
+
+void vuart_partition_finished(struct partition *p)
+{
+	spin_lock(&input_lock);
+	choose_focus();
+	if (&partitions[input_focus] == p && next_focus(input_focus) != input_focus) {
+		input_focus = next_focus(input_focus);
+		pr_info("minihv: partition %s has finished; console input now goes to partition %s", p->name,
+			partitions[input_focus].name);
+	}
+	spin_unlock(&input_lock);
+}
+
 void vuart_poll_input(void)
 {
 	if (!partition_count || !spin_trylock(&input_lock))
@@ -56,7 +79,7 @@ void vuart_poll_input(void)
 		if (c == CTRL_A) {
 			if (++ctrl_a_count == 3) {
 				ctrl_a_count = 0;
-				input_focus = (input_focus + 1) % partition_count;
+				input_focus = next_focus(input_focus);
 				pr_info("minihv: console input now goes to partition %s (Ctrl-A three times to switch)",
 					partitions[input_focus].name);
 			}
@@ -65,10 +88,15 @@ void vuart_poll_input(void)
 		/* Ctrl-A presses that did not make three are passed on. */
 		struct vuart *u = &partitions[input_focus].uart;
 		for (; ctrl_a_count; ctrl_a_count--)
-			if ((u32)(u->rx_tail - u->rx_head) < sizeof(u->rx))
-				u->rx[u->rx_tail++ % sizeof(u->rx)] = CTRL_A;
-		if ((u32)(u->rx_tail - u->rx_head) < sizeof(u->rx))
-			u->rx[u->rx_tail++ % sizeof(u->rx)] = (u8)c;
+			if ((u32)(u->rx_tail - u->rx_head) < sizeof(u->rx)) {
+				u->rx[u->rx_tail % sizeof(u->rx)] = CTRL_A;
+				__atomic_store_n(&u->rx_tail, u->rx_tail + 1, __ATOMIC_RELEASE);
+			}
+		if ((u32)(u->rx_tail - u->rx_head) < sizeof(u->rx)) {
+			u->rx[u->rx_tail % sizeof(u->rx)] = (u8)c;
+			/* the byte is in place before the guest (under the UART lock) can see the new tail */
+			__atomic_store_n(&u->rx_tail, u->rx_tail + 1, __ATOMIC_RELEASE);
+		}
 	}
 	spin_unlock(&input_lock);
 }

@@ -12,6 +12,8 @@ void apic_init_cpu(void);
 u32 apic_id(void);
 void apic_send_ipi(u32 dest_apic_id, u32 icr_low);
 void apic_eoi(void);
+/* One timer interrupt with this vector after about us microseconds (TSC-deadline mode when available). */
+void apic_oneshot(u8 vector, u64 us);
 bool apic_x2apic_mode(void);
 
 #endif

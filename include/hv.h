@@ -26,5 +26,7 @@ u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const
 bool vuart_io(struct partition *p, u16 port, bool in, u32 *value);
 /* Polls the physical console for input (Ctrl-A three times switches the input partition). */
 void vuart_poll_input(void);
+/* Moves console input on when the partition that has it finishes. */
+void vuart_partition_finished(struct partition *p);
 
 #endif

@@ -13,6 +13,7 @@
 #include "x86.h"
 
 #define SLICE_US 2000 /* time slice when several VPs share a CPU */
+#define CONSOLE_POLL_US 20000 /* how often an idle boot CPU looks at console input */
 
 int vmx_run(struct guest_regs *regs, u64 launched);
 
@@ -122,18 +123,28 @@ static bool others_runnable(struct cpu *c, struct vp *self)
 	return false;
 }
 
-/* Runs vp until it blocks or its slice ends. */
+/* Runs vp until it blocks or its slice ends. The slice is a budget for the whole stay on the CPU, not
+ * per entry: a guest that exits often (polling a device) must still give way to the others. */
 static void run_vp(struct cpu *c, struct vp *vp)
 {
 	if (!switch_to(c, vp))
 		return;
 	u64 slice = SLICE_US * tsc_khz / 1000;
+	u64 deadline = rdtsc() + slice;
 	for (;;) {
 		if (__atomic_load_n(&vp->blocked, __ATOMIC_ACQUIRE))
 			return;
+		u64 now = rdtsc();
+		if (now >= deadline) {
+			if (c->index == 0)
+				vuart_poll_input();
+			if (others_runnable(c, vp))
+				return;
+			deadline = now + slice; /* alone on this CPU: a fresh slice */
+		}
 		hv_before_entry(vp);
 		vmx_prepare_interrupts(vp);
-		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, MIN(slice >> vmx_preemption_rate, 0xffffffffull));
+		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, MIN((deadline - now) >> vmx_preemption_rate, 0xffffffffull));
 		/* Remote requesters set their request, then look at in_guest; we set in_guest, then look at
 		 * requests (hv_before_entry again): one of the two always sees the other. */
 		__atomic_store_n(&vp->in_guest, 1, __ATOMIC_SEQ_CST);
@@ -152,9 +163,8 @@ static void run_vp(struct cpu *c, struct vp *vp)
 		}
 		vp->launched = true;
 		vp->count.entries++;
-		enum exit_action a = vmx_handle_exit(vp);
-		if (a == EXIT_RESCHEDULE && others_runnable(c, vp))
-			return;
+		if (vmx_handle_exit(vp) == EXIT_RESCHEDULE)
+			deadline = 0; /* the timer fired or the VP halted: decide at the top */
 	}
 }
 
@@ -183,9 +193,12 @@ NORETURN void core_cpu_loop(struct cpu *c)
 				vuart_poll_input();
 			continue;
 		}
-		/* Idle: a kick IPI (a VP of ours became runnable) ends the HLT. */
-		if (c->index == 0)
+		/* Idle: a kick IPI (a VP of ours became runnable) ends the HLT. The boot CPU also wakes now and
+		 * then to read console input, since nothing else would. */
+		if (c->index == 0) {
 			vuart_poll_input();
+			apic_oneshot(VECTOR_KICK, CONSOLE_POLL_US);
+		}
 		u64 t0 = rdtsc();
 		sti_hlt();
 		cli();
