@@ -96,13 +96,4 @@ vmx_exit:
 	pop rax
 	mov [rdi + G_RDI], rax
 	xor eax, eax
-	jmp .out_exit
-.out_exit:
-	pop rdi
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop rbp
-	pop rbx
-	ret
+	jmp vmx_run.out                 ; the same epilogue: RSP is where vmx_run left it
