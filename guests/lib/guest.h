@@ -126,6 +126,7 @@ u64 hv_do_fast_hypercall(u64 control, u64 rdx, u64 r8);           /* fast: RDX, 
 /* XMM fast: RDX, R8, then XMM0..XMM5 loaded from xmm[0..11] (qword order XMM0.lo, XMM0.hi, ...). */
 u64 hv_do_xmm_fast_hypercall(u64 control, u64 rdx, u64 r8, const u64 xmm[12]);
 
+const char *hv_status_name(u16 status);      /* "SUCCESS", "INVALID_PARAMETER", ... */
 #define HV_REPS_COMPLETED(rax) ((u32)(((rax) & HV_HYPERCALL_REP_COMP_MASK) >> HV_HYPERCALL_REP_COMP_OFFSET))
 static inline u64 hv_control(u16 code, u32 var_header_qwords, u32 rep_count)
 {
