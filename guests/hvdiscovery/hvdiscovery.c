@@ -322,20 +322,7 @@ static void load_ring3_gdt(void)
 	gdt[4] = 0x00affb000000ffffull; /* 0x20 64-bit code, DPL 3 */
 	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) | (((base >> 24) & 0xff) << 56);
 	gdt[6] = base >> 32;            /* 0x28 available 64-bit TSS */
-	struct desc_ptr p = { sizeof(gdt) - 1, (u64)(uintptr_t)gdt };
-	lgdt(&p);
-	__asm__ volatile("pushq %[cs]\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movw %w[ds], %%ax\n\t"
-			 "movw %%ax, %%ds\n\t"
-			 "movw %%ax, %%es\n\t"
-			 "movw %%ax, %%ss"
-			 :
-			 : [cs] "i"(SEL_KCODE), [ds] "i"(SEL_KDATA)
-			 : "rax", "memory");
+	gdt_load_table(gdt, sizeof(gdt), SEL_KCODE, SEL_KDATA);
 	ltr(SEL_TSS);
 }
 

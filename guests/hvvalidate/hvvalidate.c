@@ -364,20 +364,7 @@ static void load_gdt_with_code32(void)
 	gdt[1] = 0x00af9b000000ffffull; /* 0x08 64-bit code */
 	gdt[2] = 0x00cf93000000ffffull; /* 0x10 data */
 	gdt[3] = 0x00cf9b000000ffffull; /* 0x18 32-bit code: compatibility mode under EFER.LMA */
-	struct desc_ptr p = { sizeof(gdt) - 1, (u64)(uintptr_t)gdt };
-	lgdt(&p);
-	__asm__ volatile("pushq %[cs]\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "movw %w[ds], %%ax\n\t"
-			 "movw %%ax, %%ds\n\t"
-			 "movw %%ax, %%es\n\t"
-			 "movw %%ax, %%ss"
-			 :
-			 : [cs] "i"(SEL_KCODE), [ds] "i"(SEL_KDATA)
-			 : "rax", "memory");
+	gdt_load_table(gdt, sizeof(gdt), SEL_KCODE, SEL_KDATA);
 }
 
 /* Far-returns into the 32-bit segment, CALLs the hypercall page with EDX:EAX = control, EBX:ECX =

@@ -213,6 +213,8 @@ typedef void (*irq_handler_t)(struct irq_frame *f);
  * built once per partition. Every vector has a stub: exceptions without a handler print a FAIL line
  * with the frame and exit 1; other vectors without a handler do the same. Interrupts stay as they are. */
 void idt_init(void);
+/* Loads another GDT (bytes long) and reloads CS, DS, ES and SS with the given selectors. */
+void gdt_load_table(const u64 *table, u32 bytes, u16 code_sel, u16 data_sel);
 /* Installs fn for vector (any of 0..255, exceptions included) for all VPs of the partition; NULL
  * restores the default. Handlers run with interrupts off; interrupts need no EOI. */
 void idt_set_handler(u8 vector, irq_handler_t fn);

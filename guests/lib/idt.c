@@ -52,12 +52,12 @@ static void idt_build(void)
 	}
 }
 
-static void gdt_load(void)
+void gdt_load_table(const u64 *table, u32 bytes, u16 code_sel, u16 data_sel)
 {
-	struct desc_ptr p = { sizeof(gdt) - 1, (u64)(uintptr_t)gdt };
+	struct desc_ptr p = { (u16)(bytes - 1), (u64)(uintptr_t)table };
 	lgdt(&p);
 	/* A far return reloads CS; the data selectors are plain moves. FS/GS keep their bases. */
-	__asm__ volatile("pushq %[cs]\n\t"
+	__asm__ volatile("pushq %q[cs]\n\t"
 			 "leaq 1f(%%rip), %%rax\n\t"
 			 "pushq %%rax\n\t"
 			 "lretq\n"
@@ -67,8 +67,13 @@ static void gdt_load(void)
 			 "movw %%ax, %%es\n\t"
 			 "movw %%ax, %%ss"
 			 :
-			 : [cs] "i"(SEL_CODE), [ds] "i"(SEL_DATA)
+			 : [cs] "r"((u64)code_sel), [ds] "r"((u64)data_sel)
 			 : "rax", "memory");
+}
+
+static void gdt_load(void)
+{
+	gdt_load_table(gdt, sizeof(gdt), SEL_CODE, SEL_DATA);
 }
 
 void idt_init(void)
