@@ -30,7 +30,7 @@ static void post(struct vp *t, u32 bits, const u64 *gva, u32 count)
 	}
 	__atomic_fetch_or(&t->requests, bits, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&t->req_gen, 1, __ATOMIC_SEQ_CST);
-	t->count.flushes_received++;
+	__atomic_fetch_add(&t->count.flushes_received, 1, __ATOMIC_RELAXED); /* posters on several CPUs */
 }
 
 static void flush_gva_queue(struct vp *vp)

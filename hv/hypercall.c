@@ -51,7 +51,7 @@ bool hv_hypercall(struct vp *vp)
 	u64 p2 = wide ? r->r8 : (r->rdi << 32) | (u32)r->rsi;
 	u16 code = (u16)control;
 	vp->count.hypercalls++;
-	vp->count.hypercalls_by_code[code & 31]++;
+	vp->count.hypercalls_by_code[hv_counter_slot(code)]++;
 	trace_event(TRACE_HYPERCALL_ENTER, vp, code, control);
 
 	u16 st;

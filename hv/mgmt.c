@@ -149,8 +149,10 @@ static u16 get_partition(struct vp *vp, const u64 *q, u64 out_gpa)
 	return HV_STATUS_SUCCESS;
 }
 
-static u32 run_state(struct vp *t, u32 blocked)
+static u32 run_state(struct vp *self, struct vp *t, u32 blocked)
 {
+	if (t == self)
+		return MINIHV_VP_RUNNING; /* the caller: it is in the hypervisor only to make this call */
 	if (blocked & VP_BLOCK_ENDED)
 		return MINIHV_VP_ENDED;
 	if (blocked & VP_BLOCK_STOPPED)
@@ -179,7 +181,7 @@ static u16 get_vp(struct vp *vp, const u64 *q, u64 out_gpa)
 	u32 blocked = __atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE);
 	struct vp *w = t->waiting_on;
 	memset(o, 0, sizeof(*o));
-	o->state = run_state(t, blocked);
+	o->state = run_state(vp, t, blocked);
 	o->block_reasons = blocked;
 	o->waiting_on = (blocked & VP_BLOCK_FLUSH_WAIT) && w ? w->index : 0xffffffffu;
 	o->home_cpu = t->home->index;
@@ -188,10 +190,10 @@ static u16 get_vp(struct vp *vp, const u64 *q, u64 out_gpa)
 	o->exit_status = t->exit_status;
 	o->exits = t->count.exits;
 	o->hypercalls = t->count.hypercalls;
-	o->hypercalls_flush[0] = t->count.hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE & 31];
-	o->hypercalls_flush[1] = t->count.hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST & 31];
-	o->hypercalls_flush[2] = t->count.hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX & 31];
-	o->hypercalls_flush[3] = t->count.hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX & 31];
+	o->hypercalls_flush[0] = t->count.hypercalls_by_code[hv_counter_slot(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE)];
+	o->hypercalls_flush[1] = t->count.hypercalls_by_code[hv_counter_slot(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST)];
+	o->hypercalls_flush[2] = t->count.hypercalls_by_code[hv_counter_slot(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX)];
+	o->hypercalls_flush[3] = t->count.hypercalls_by_code[hv_counter_slot(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX)];
 	o->flushes_requested = t->count.flushes_requested;
 	o->flushes_received = t->count.flushes_received;
 	o->flushes_completed = t->count.flushes_completed;
@@ -203,6 +205,22 @@ static u16 get_vp(struct vp *vp, const u64 *q, u64 out_gpa)
 		o->suspended_tsc += rdtsc() - t->suspended_since;
 	o->guest_tsc = t->count.guest_tsc;
 	return HV_STATUS_SUCCESS;
+}
+
+/* Copies guest memory with the widest accesses (8 or 4 bytes, else bytes) that source, destination and
+ * size allow, so that a naturally aligned u64 or u32 that a running guest updates is read or written whole
+ * (docs/api.md, MINIHV_CALL_READ_MEMORY). */
+static void copy_guest(void *dst, const void *src, u32 size)
+{
+	uintptr_t a = (uintptr_t)dst | (uintptr_t)src | size;
+	if (!(a & 7))
+		for (u32 i = 0; i < size / 8; i++)
+			__atomic_store_n((u64 *)dst + i, __atomic_load_n((const u64 *)src + i, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+	else if (!(a & 3))
+		for (u32 i = 0; i < size / 4; i++)
+			__atomic_store_n((u32 *)dst + i, __atomic_load_n((const u32 *)src + i, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+	else
+		memcpy(dst, src, size);
 }
 
 static u16 memory(struct vp *vp, const u64 *q, u64 in_gpa, u64 out_gpa, bool write)
@@ -223,12 +241,12 @@ static u16 memory(struct vp *vp, const u64 *q, u64 in_gpa, u64 out_gpa, bool wri
 		const void *src = gpa_to_hva(vp->part, data, in->size);
 		if (!src)
 			return HV_STATUS_INVALID_ALIGNMENT;
-		memcpy(guest, src, in->size);
+		copy_guest(guest, src, in->size);
 	} else {
 		void *dst = output_buffer(vp, out_gpa, in->size);
 		if (!dst)
 			return HV_STATUS_INVALID_ALIGNMENT;
-		memcpy(dst, guest, in->size);
+		copy_guest(dst, guest, in->size);
 	}
 	return HV_STATUS_SUCCESS;
 }

@@ -275,9 +275,9 @@ NORETURN void partitions_summary_and_power_off(void)
 	int n = snprintf(line, sizeof(line), "minihv: summary:");
 	for (u32 i = 0; i < partition_count; i++) {
 		const char *pv = partition_verdict(&partitions[i], &status);
-		all_ok &= !strcmp(pv, "ok") && partitions[i].finished;
 		if (!partitions[i].finished && !partitions[i].stopped)
-			pv = "running";
+			pv = "running"; /* shut down while it ran: not a failure of its own */
+		all_ok &= !strcmp(pv, "ok") || !strcmp(pv, "running");
 		n += snprintf(line + n, sizeof(line) - MIN((size_t)n, sizeof(line)), " %s=%s", partitions[i].name, pv);
 	}
 	pr_info("%s", line);
@@ -293,6 +293,7 @@ static void vp_finish(struct vp *vp, u32 reason)
 		return;
 	if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
 		vp_kick(vp);
+	trace_event(TRACE_END, vp, reason, (u64)(s64)vp->exit_status);
 	struct partition *p = vp->part;
 	if (__atomic_add_fetch(&p->vps_finished, 1, __ATOMIC_SEQ_CST) == p->vp_count) {
 		p->finished = true;

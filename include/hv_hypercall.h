@@ -53,6 +53,14 @@ struct hv_call_info {
 /* Looks a call code up in the table; NULL when minihv does not implement it. */
 const struct hv_call_info *hv_call_lookup(u16 code);
 
+/* The per-VP hypercall counter a call code counts in (struct vp_counters.hypercalls_by_code[32]): the
+ * TLFS codes below 32 (the flush calls among them) have their own slot; every other code (minihv's
+ * 0x7fxx calls, HvCall{Get,Set}VpRegisters) shares slot 0, which no call uses. */
+static inline u32 hv_counter_slot(u16 code)
+{
+	return code < 32 ? code : 0;
+}
+
 /*
  * Decodes the hypercall input value. Always fills *in as far as the fields go; returns
  *   HV_STATUS_INVALID_HYPERCALL_INPUT  reserved bits 30:27, 47:44, 63:60 set; Is Nested set;

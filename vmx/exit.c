@@ -6,6 +6,7 @@
 #include "hv.h"
 #include "lib.h"
 #include "log.h"
+#include "trace.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -139,6 +140,7 @@ static enum exit_action handle_hlt(struct vp *vp)
 		vp_end(vp, 0);
 		return EXIT_CONTINUE;
 	}
+	trace_event(TRACE_HALT, vp, 0, vmread(VMCS_GUEST_RIP));
 	vp_block(vp, VP_BLOCK_HALTED);
 	/* An interrupt queued before the block bit was visible would otherwise be missed. */
 	if (irq_pending(vp))

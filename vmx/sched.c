@@ -8,6 +8,7 @@
 #include "lib.h"
 #include "log.h"
 #include "timer.h"
+#include "trace.h"
 #include "trap.h"
 #include "vmcs.h"
 #include "x86.h"
@@ -46,8 +47,10 @@ void vp_unblock(struct vp *vp, u32 reason)
 void vp_queue_interrupt(struct vp *vp, u8 vector)
 {
 	__atomic_fetch_or(&vp->pending_irq[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_HALTED)
+	if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_HALTED) {
+		trace_event(TRACE_WAKE, vp, vector, 0);
 		vp_unblock(vp, VP_BLOCK_HALTED);
+	}
 	else if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
 		vp_kick(vp); /* deliver soon, not at the end of its slice */
 }

@@ -1,0 +1,195 @@
+/* MB_CMD_FLUSH: builds the flush hypercall input (memory or XMM fast form, plain or Ex) from the
+ * command, swaps the test PTE before a call and checks after it that the reading targets see the new
+ * page (the PTE-swap check of tlfs-flush.md §5.1: a target that still reads the old page after the
+ * call returned kept a stale TLB entry). */
+#include "flusher.h"
+
+#define SWAP_VALUE_BASE 0x7e57000000000000ull
+#define VERIFY_TIMEOUT_MS 500
+
+volatile u32 in_call[MINIHV_MAX_VPS];
+static u64 input_pages[MINIHV_MAX_VPS]; /* one memory-form input page per VP */
+static u64 *test_pte;
+
+void flush_setup(void)
+{
+	struct mailbox_header *h = mb_header();
+	u64 *a = page_alloc(1), *b = page_alloc(1);
+	guest_check(a && b, "flusher: out of pages for the test pages");
+	*a = SWAP_VALUE_BASE;
+	*b = 0;
+	guest_check(pt_map_4k(MAILBOX_TEST_GVA, (u64)(uintptr_t)a, PTE_W), "flusher: cannot map the test GVA");
+	test_pte = pt_pte_4k(MAILBOX_TEST_GVA);
+	guest_check(test_pte != NULL, "flusher: no PTE for the test GVA");
+	h->page_gpa[0] = (u64)(uintptr_t)a;
+	h->page_gpa[1] = (u64)(uintptr_t)b;
+	h->pte_gpa = (u64)(uintptr_t)test_pte;
+	h->expected = SWAP_VALUE_BASE;
+	h->swaps = 0;
+	for (u32 i = 0; i < vp_count(); i++) {
+		u64 *p = page_alloc(1);
+		guest_check(p != NULL, "flusher: out of pages for the input pages");
+		input_pages[i] = (u64)(uintptr_t)p;
+	}
+	/* page_alloc is a bump allocator from free_start: everything must have stayed below the mailbox. */
+	guest_check(input_pages[vp_count() - 1] + PAGE_SIZE <= MAILBOX_GPA, "flusher: allocations reached the mailbox");
+}
+
+void order_log(struct mailbox_slot *s, u64 ev)
+{
+	u64 o = s->order;
+	unsigned n = 0;
+	while (n < 16 && (o >> (4 * n)) & 0xf)
+		n++;
+	if (n < 16)
+		atomic_store_u64(&s->order, o | ev << (4 * n));
+}
+
+/* Maps the other test page at MAILBOX_TEST_GVA with a fresh value and returns that value. The
+ * expectation is 0 ("don't check") while the PTE changes. Only one VP swaps at a time. */
+static u64 swap_test_page(void)
+{
+	struct mailbox_header *h = mb_header();
+	atomic_store_u64(&h->expected, 0);
+	u64 n = h->swaps + 1;
+	u64 v = SWAP_VALUE_BASE | n;
+	u64 *page = (u64 *)(uintptr_t)h->page_gpa[n & 1];
+	atomic_store_u64(page, v);
+	__atomic_store_n(test_pte, h->page_gpa[n & 1] | PTE_P | PTE_W, __ATOMIC_SEQ_CST);
+	pt_invlpg(MAILBOX_TEST_GVA); /* this VP; the others are the hypercall's job */
+	atomic_store_u64(&h->swaps, n);
+	return v;
+}
+
+static bool targets_vp(const struct mailbox_slot *c, u32 vp)
+{
+	if ((c->flags & HV_FLUSH_ALL_PROCESSORS) || (c->opts & MB_OPT_SET_ALL))
+		return true;
+	return vp < 128 && (c->targets[vp / 64] >> (vp % 64)) & 1;
+}
+
+/* Waits until every reading target (every reader, with MB_OPT_VERIFY_ALL) has verified value v, or
+ * counted a stale read. */
+static bool verify(struct mailbox_slot *me, const struct mailbox_slot *c, u64 v)
+{
+	u64 deadline = rdtsc() + VERIFY_TIMEOUT_MS * tsc_khz();
+	for (u32 t = 0; t < vp_count(); t++) {
+		struct mailbox_slot *r = mb_slot(t);
+		bool wanted = targets_vp(c, t) || (c->opts & MB_OPT_VERIFY_ALL);
+		if (r == me || !wanted || atomic_load_u32(&r->state) != MB_STATE_READING)
+			continue;
+		u64 stale = atomic_load_u64(&r->stale);
+		while (atomic_load_u64(&r->seen) != v) {
+			if (atomic_load_u64(&r->stale) != stale)
+				return false; /* the reader counted it and says so */
+			if (rdtsc() > deadline) {
+				printf("flusher: vp %u: vp %u did not see value %#lx within %u ms after the flush\n", this_vp(), t,
+				       v, VERIFY_TIMEOUT_MS);
+				return false;
+			}
+			cpu_relax();
+		}
+	}
+	return true;
+}
+
+struct flush_input {
+	u64 control, rdx, r8;
+	bool fast;
+	u64 xmm[12] __attribute__((aligned(16)));
+};
+
+/* The TLFS input of the command (tlfs-flush.md §3.1, §3.3): AddressSpace, Flags, then the mask or the
+ * HV_VP_SET, then (List) one GVA range entry for the test page. */
+static void build_input(const struct mailbox_slot *c, u64 *page, struct flush_input *in)
+{
+	u64 q[2 + 2 + 2 + 1];
+	u32 n = 0, varhead = 0;
+	bool ex = c->call == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX || c->call == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+	bool list = c->call == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST || c->call == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+	q[n++] = read_cr3() & PTE_ADDR_MASK;
+	q[n++] = c->flags;
+	if (!ex) {
+		q[n++] = c->targets[0];
+	} else if (c->opts & MB_OPT_SET_ALL) {
+		q[n++] = HV_GENERIC_SET_ALL;
+		q[n++] = 0;
+	} else {
+		/* arg1 overrides the format (0 = sparse), for the invalid-input cases */
+		q[n++] = c->arg1 ? c->arg1 : HV_GENERIC_SET_SPARSE_4K;
+		q[n++] = (c->targets[0] ? 1 : 0) | (c->targets[1] ? 2 : 0);
+		for (u32 b = 0; b < 2; b++)
+			if (c->targets[b]) {
+				q[n++] = c->targets[b];
+				varhead++;
+			}
+	}
+	if (list)
+		q[n++] = MAILBOX_TEST_GVA; /* one page: 0 additional pages */
+	in->control = c->call | (u64)varhead << HV_HYPERCALL_VARHEAD_OFFSET | (list ? HV_HYPERCALL_REP_COMP_1 : 0);
+	in->fast = c->form == MB_FORM_FAST;
+	if (in->fast) {
+		in->control |= HV_HYPERCALL_FAST_BIT;
+		in->rdx = q[0];
+		in->r8 = q[1];
+		memset(in->xmm, 0, sizeof(in->xmm));
+		memcpy(in->xmm, &q[2], (n - 2) * sizeof(u64));
+	} else {
+		memcpy(page, q, n * sizeof(u64));
+		in->rdx = (u64)(uintptr_t)page;
+		in->r8 = 0;
+	}
+}
+
+/* SSE for the XMM fast form; CR4 is per VP. */
+static void sse_enable(void)
+{
+	if (read_cr4() & CR4_OSFXSR)
+		return;
+	write_cr0((read_cr0() & ~BIT(2)) | CR0_MP);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}
+
+void flush_run(struct mailbox_slot *s)
+{
+	u32 me = this_vp();
+	struct mailbox_slot c = *s; /* the command half; mgmt may post the next one meanwhile */
+	struct flush_input in;
+	u64 *page = (u64 *)(uintptr_t)input_pages[me];
+	sse_enable();
+	for (u64 i = 0; !c.count || i < c.count; i++) {
+		if (mb_new_command(s))
+			return;
+		u64 v = 0;
+		if (c.opts & MB_OPT_SWAP)
+			v = swap_test_page();
+		build_input(&c, page, &in);
+		u64 rax_in = 0xa5a5000000000000ull | (u64)me << 32 | (u32)s->entered;
+		atomic_store_u64(&s->order, 0);
+		order_log(s, MB_EV_CALL);
+		atomic_store_u64(&s->rax_in, rax_in);
+		atomic_store_u64(&s->iteration, i + 1);
+		atomic_store_u32(&in_call[me], 1);
+		atomic_add_u64(&s->entered, 1);
+		if (c.opts & MB_OPT_STI)
+			sti();
+		u64 rax = flusher_vmcall(in.control, in.rdx, in.r8, rax_in, in.fast ? in.xmm : NULL);
+		cli();
+		atomic_store_u32(&in_call[me], 0);
+		order_log(s, MB_EV_RETURN);
+		atomic_store_u64(&s->status, rax);
+		atomic_add_u64(&s->done, 1);
+		if (!(c.opts & MB_OPT_STI)) {
+			/* Take what is pending now that the call is over: with IF = 0 nothing could arrive during it. */
+			order_log(s, MB_EV_STI);
+			sti();
+			__asm__ volatile("nop; nop; nop" ::: "memory");
+			cli();
+		}
+		if (c.opts & MB_OPT_SWAP) {
+			atomic_store_u64(&mb_header()->expected, v);
+			if ((c.opts & MB_OPT_VERIFY) && HV_HYPERCALL_STATUS(rax) == HV_STATUS_SUCCESS && verify(s, &c, v))
+				atomic_add_u64(&s->verified, 1);
+		}
+	}
+}
