@@ -17,15 +17,25 @@
 #define X2APIC_MSR(reg) (0x800 + ((reg) >> 4))
 #define ICR_DELIVERY_PENDING BIT(12)
 
+/* The mode and base, read once per CPU: an RDMSR on every EOI or IPI would cost a VM exit when minihv
+ * itself runs nested. Every CPU stays in the mode the firmware chose for it. */
+static u64 apic_base_msr(void)
+{
+	struct cpu *c = this_cpu();
+	if (!c->apic_base_msr)
+		c->apic_base_msr = rdmsr(MSR_IA32_APIC_BASE);
+	return c->apic_base_msr;
+}
+
 static volatile u32 *xapic_reg(u32 reg)
 {
-	u64 base = rdmsr(MSR_IA32_APIC_BASE) & ~0xfffull & ((1ull << 52) - 1);
+	u64 base = apic_base_msr() & ~0xfffull & ((1ull << 52) - 1);
 	return (volatile u32 *)(uintptr_t)(base + reg);
 }
 
 bool apic_x2apic_mode(void)
 {
-	return rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_EXTD;
+	return apic_base_msr() & APIC_BASE_EXTD;
 }
 
 void apic_init_cpu(void)
@@ -33,6 +43,7 @@ void apic_init_cpu(void)
 	u64 base = rdmsr(MSR_IA32_APIC_BASE);
 	if (!(base & APIC_BASE_EN))
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN);
+	this_cpu()->apic_base_msr = base | APIC_BASE_EN;
 	u32 svr = BIT(8) | VECTOR_SPURIOUS; /* software enable */
 	/* The firmware's timer and LINT0 (ExtINT) must not interrupt the hypervisor: mask them. */
 	u32 masked = BIT(16);

@@ -42,7 +42,7 @@ struct cpu {
 	struct tss64 tss __attribute__((aligned(16)));
 	u64 idt_pa;
 	u64 vmxon_pa;
-	u64 tsc_per_us;
+	u64 apic_base_msr;       /* IA32_APIC_BASE as this CPU's LAPIC was set up */
 	/* scheduler state (vmx/sched.c) */
 	struct vp *current;
 	struct vp *loaded;       /* VP whose VMCS is current on this CPU */
