@@ -3,6 +3,7 @@
 #define MINIHV_CPU_H
 
 #include "types.h"
+#include "x86.h"
 
 #define MAX_CPUS 64
 #define HOST_STACK_SIZE KiB(32)
@@ -17,16 +18,6 @@
 /* Host interrupt vectors. */
 #define VECTOR_KICK 0xf0     /* "leave guest mode and look at your pending work" */
 #define VECTOR_SPURIOUS 0xff
-
-struct PACKED tss64 {
-	u32 reserved0;
-	u64 rsp[3];
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-};
 
 struct vp;
 

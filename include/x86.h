@@ -149,6 +149,17 @@ static inline u16 read_fs(void) { u16 v; __asm__ volatile("mov %%fs, %0" : "=r"(
 static inline u16 read_gs(void) { u16 v; __asm__ volatile("mov %%gs, %0" : "=r"(v)); return v; }
 static inline u16 read_tr(void) { u16 v; __asm__ volatile("str %0" : "=r"(v)); return v; }
 
+/* The 64-bit task-state segment (SDM 7.7). */
+struct PACKED tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+};
+
 struct PACKED desc_ptr {
 	u16 limit;
 	u64 base;

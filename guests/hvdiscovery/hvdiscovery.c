@@ -25,12 +25,10 @@ static volatile u32 vp_index_write_vector[MINIHV_MAX_VPS];
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void fail(const char *fmt, ...)
 {
-	char msg[CONSOLE_LINE_MAX - 16];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	guest_vline("FAIL: ", fmt, ap);
 	va_end(ap);
-	printf("FAIL: %s\n", msg);
 	failures++;
 }
 
@@ -293,16 +291,6 @@ static void a7_locked(void)
 }
 
 /* ---- A9: VMCALL at CPL 3 ---- */
-
-struct PACKED tss64 {
-	u32 reserved0;
-	u64 rsp[3];
-	u64 reserved1;
-	u64 ist[7];
-	u64 reserved2;
-	u16 reserved3;
-	u16 iomap_base;
-};
 
 static u64 gdt[7] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));

@@ -41,12 +41,10 @@ static void end_case(const char *fmt, ...)
 {
 	if (case_failures)
 		return;
-	char msg[CONSOLE_LINE_MAX - 16];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	guest_vline("PASS ", fmt, ap);
 	va_end(ap);
-	guest_pass("%s", msg);
 }
 
 /* A valid Space / List input at q: AddressSpace = CR3, flags 0, ProcessorMask = {VP 0}, entries after. */

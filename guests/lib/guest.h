@@ -225,6 +225,9 @@ void idt_set_handler(u8 vector, irq_handler_t fn);
 NORETURN void guest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 NORETURN void guest_fail_at(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* Prints prefix, the formatted message and a newline as one console line (for tests that count
+ * failures instead of exiting at the first). */
+void guest_vline(const char *prefix, const char *fmt, va_list ap);
 /* Prints "PASS <what>". A guest that passes prints its PASS lines and returns 0 from guest_main. */
 void guest_pass(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
