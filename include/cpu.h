@@ -35,15 +35,13 @@ struct cpu {
 	u64 vmxon_pa;
 	u64 apic_base_msr;       /* IA32_APIC_BASE as this CPU's LAPIC was set up */
 	/* scheduler state (vmx/sched.c) */
-	struct vp *current;
 	struct vp *loaded;       /* VP whose VMCS is current on this CPU */
 	u32 vp_count;
 	struct vp **vps;         /* VPs homed here */
 	u32 rr_next;
-	volatile u32 kick_pending;
 	u64 *hc_buf;             /* one page: a hypercall's input, copied from the guest */
 	volatile u64 flush_epoch; /* odd while this CPU carries out a flush hypercall (hv/inhibit.c) */
-	u64 idle_since, idle_tsc;
+	u64 idle_tsc;            /* TSC ticks spent halted with nothing to run */
 };
 
 extern struct cpu cpus[MAX_CPUS];
