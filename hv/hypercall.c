@@ -31,8 +31,11 @@ static u32 fast_input(struct vp *vp, u64 p1, u64 p2, u64 *q)
 
 static u16 flush_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, bool *suspended)
 {
+	/* Read once: CPUID in VMX root would itself exit when minihv runs nested, on every flush. */
+	static u8 maxphyaddr;
+	if (!maxphyaddr)
+		maxphyaddr = (u8)cpuid(0x80000008, 0).eax;
 	struct hv_flush_request req;
-	u8 maxphyaddr = (u8)cpuid(0x80000008, 0).eax;
 	u16 st = hv_flush_parse(in, q, n, vp->part->vp_count, maxphyaddr, &req);
 	if (st != HV_STATUS_SUCCESS)
 		return st; /* validation first: a malformed call never suspends */
