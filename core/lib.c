@@ -1,5 +1,6 @@
 /* Freestanding string, memory and formatting helpers. Pure C: host tests link this file. */
 #include "lib.h"
+#include "x86.h"
 
 #ifndef MINIHV_HOST_TEST
 void *memset(void *dst, int c, size_t n)
@@ -300,4 +301,16 @@ bool option_get(const char *opts, const char *key, char *val, size_t val_size)
 		}
 	}
 	return found;
+}
+
+const char *x86_exception_name(unsigned vector)
+{
+	static const char *const names[32] = {
+		"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+		"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
+		"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+		"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
+		"#XM SIMD error", "#VE virtualization exception", "#CP control protection",
+	};
+	return vector < 32 && names[vector] ? names[vector] : "reserved";
 }

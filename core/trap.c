@@ -8,24 +8,6 @@
 
 extern u64 isr_stub_table[];
 
-static const char *const exception_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
-	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization exception", "#CP control protection",
-};
-
-struct PACKED idt_gate {
-	u16 offset_lo;
-	u16 selector;
-	u8 ist;
-	u8 type_attr;
-	u16 offset_mid;
-	u32 offset_hi;
-	u32 reserved;
-};
-
 static void set_gate(struct idt_gate *idt, unsigned vec, u64 handler, u8 ist)
 {
 	idt[vec] = (struct idt_gate){
@@ -85,7 +67,7 @@ void isr_dispatch(struct trap_frame *f)
 		pr_warn("NMI in the hypervisor at rip %016lx, ignored", f->rip);
 		return;
 	}
-	pr_err("PANIC: exception %s (vector %lu) in the hypervisor", exception_names[f->vector & 31],
+	pr_err("PANIC: exception %s (vector %lu) in the hypervisor", x86_exception_name((unsigned)f->vector),
 	       f->vector);
 	dump(f);
 	pr_err("PANIC: this CPU stops here; the other CPUs carry on");

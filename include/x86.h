@@ -149,6 +149,20 @@ static inline u16 read_fs(void) { u16 v; __asm__ volatile("mov %%fs, %0" : "=r"(
 static inline u16 read_gs(void) { u16 v; __asm__ volatile("mov %%gs, %0" : "=r"(v)); return v; }
 static inline u16 read_tr(void) { u16 v; __asm__ volatile("str %0" : "=r"(v)); return v; }
 
+/* A 64-bit IDT gate (SDM 6.14.1). */
+struct PACKED idt_gate {
+	u16 offset_lo;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;
+	u16 offset_mid;
+	u32 offset_hi;
+	u32 reserved;
+};
+
+/* "#GP general protection" and the like for vectors 0-31 (core/lib.c); "reserved" for the others. */
+const char *x86_exception_name(unsigned vector);
+
 /* The 64-bit task-state segment (SDM 7.7). */
 struct PACKED tss64 {
 	u32 reserved0;

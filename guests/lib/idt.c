@@ -6,16 +6,6 @@
 #define SEL_DATA 0x10
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate: IF is cleared on entry */
 
-struct PACKED idt_gate {
-	u16 offset_lo;
-	u16 selector;
-	u8 ist;
-	u8 type;
-	u16 offset_mid;
-	u32 offset_hi;
-	u32 reserved;
-};
-
 /* Accessed bits preset, so loading a selector never makes the CPU write the table. */
 static const u64 gdt[] __attribute__((aligned(16))) = {
 	0,
@@ -30,14 +20,6 @@ static volatile u32 idt_state; /* 0: not built, 1: a VP is building it, 2: built
 extern const u64 isr_stub_table[256]; /* isr.asm */
 void isr_dispatch(struct irq_frame *f);
 
-static const char *const exception_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
-	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization exception", "#CP control protection",
-};
-
 static void idt_build(void)
 {
 	for (int v = 0; v < 256; v++) {
@@ -45,7 +27,7 @@ static void idt_build(void)
 		idt[v] = (struct idt_gate){
 			.offset_lo = (u16)a,
 			.selector = SEL_CODE,
-			.type = GATE_INTERRUPT,
+			.type_attr = GATE_INTERRUPT,
 			.offset_mid = (u16)(a >> 16),
 			.offset_hi = (u32)(a >> 32),
 		};
@@ -102,7 +84,7 @@ void isr_dispatch(struct irq_frame *f)
 		return;
 	}
 	if (f->vector < 32) {
-		const char *name = exception_names[f->vector] ? exception_names[f->vector] : "reserved";
+		const char *name = x86_exception_name((unsigned)f->vector);
 		printf("FAIL: unexpected exception %lu (%s) on vp %u, error code 0x%lx\n", f->vector, name, this_vp(),
 		       f->error_code);
 	} else {
