@@ -92,13 +92,13 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := core/lib.c mm/ranges.c vmx/caps.c $(wildcard hv/config.c hv/elf_load.c hv/ept_build.c \
 	hv/hypercall_decode.c hv/vp_set.c hv/flush_input.c mm/ept.c)
-HOST_CFLAGS := -std=c11 -O1 -g -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
+HOST_CFLAGS := -std=c11 -O1 -g -Iinclude -Ihv -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
 # A test may link one more file that is pure apart from what the test stubs: "// unit-extra: FILE.c".
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h hv/*.c)
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h hv/*.c hv/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $$(sed -n 's|^// unit-extra: ||p' $<) -lcmocka -lpthread -o $@
 

@@ -1,6 +1,6 @@
 /* hv/inhibit.c: the inhibit/suspend state machine, single-threaded cases and a multi-threaded race
  * (threads stand in for CPUs; vp_block/vp_unblock are the real bit operations without IPIs). */
-// unit-extra: hv/inhibit.c
+// unit-extra: hv/inhibit.c hv/wait.c
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +10,9 @@
 #include <cmocka.h>
 
 #include "inhibit.h"
+#include "log.h"
 #include "trace.h"
+#include "wait.h"
 
 struct cpu cpus[MAX_CPUS];
 u32 cpu_count;
@@ -18,6 +20,10 @@ u32 cpu_count;
 void vp_block(struct vp *vp, u32 reason) { __atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST); }
 void vp_unblock(struct vp *vp, u32 reason) { __atomic_fetch_and(&vp->blocked, ~reason, __ATOMIC_SEQ_CST); }
 void trace_event(enum trace_type type, struct vp *vp, u32 a, u64 b) { (void)type; (void)vp; (void)a; (void)b; }
+u64 tsc_khz = 1000000;
+u64 wait_clock(void) { return rdtsc(); }
+void wait_relax(void) { cpu_relax(); }
+void log_msg(enum log_level level, const char *fmt, ...) { (void)level; (void)fmt; }
 
 #define NVP 8
 static struct partition part;
