@@ -102,8 +102,20 @@ $(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h hv/*.c hv/*.h)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $$(sed -n 's|^// unit-extra: ||p' $<) -lcmocka -lpthread -o $@
 
-unit: $(UNIT_BINS)
-	@tests/run-unit $(UNIT_BINS)
+# Negative controls that need a bug in the code itself: test_inhibit linked against a copy of
+# hv/inhibit.c with one seeded bug (tests/unit/mutate), built with -DMUTANT_<NAME>; such a build runs
+# only the race, and passes only when the race sees the bug.
+INHIBIT_MUTANTS := norelease noepochwait
+MUTANT_BINS := $(patsubst %,$(B)/unit/test_inhibit_mutant_%,$(INHIBIT_MUTANTS))
+$(B)/unit/mut/inhibit_%.c: hv/inhibit.c tests/unit/mutate
+	@mkdir -p $(dir $@)
+	$(Q)tests/unit/mutate $* $< > $@
+$(B)/unit/test_inhibit_mutant_%: tests/unit/test_inhibit.c $(B)/unit/mut/inhibit_%.c $(PURE_C) $(wildcard include/*.h hv/*.c hv/*.h)
+	$(HOSTCC) $(HOST_CFLAGS) -Wno-unused-function -DMUTANT_$(shell echo $* | tr a-z A-Z) $< $(PURE_C) $(B)/unit/mut/inhibit_$*.c \
+		hv/wait.c hv/flush.c -lcmocka -lpthread -o $@
+
+unit: $(UNIT_BINS) $(MUTANT_BINS)
+	@tests/run-unit $(UNIT_BINS) $(MUTANT_BINS)
 
 scenarios: all
 	tests/run
