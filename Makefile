@@ -35,7 +35,7 @@ LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 GNUEFI_LDS := /usr/lib/elf_x86_64_efi.lds
 GNUEFI_CRT0 := /usr/lib/crt0-efi-x86_64.o
 
-.PHONY: all images guests iso esp test unit scenarios run bench clean
+.PHONY: all images guests iso esp test unit model scenarios run bench clean
 all: images guests
 
 images: $(B)/minihv.elf $(B)/minihv.efi
@@ -120,8 +120,13 @@ unit: $(UNIT_BINS) $(MUTANT_BINS)
 scenarios: all
 	tests/run
 
+# The spin model of the inhibit protocol (hv/inhibit.pml, docs/inhibit-model.md).
+model:
+	tests/model-check
+
 test: all
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory model
 	tests/run
 
 run: all

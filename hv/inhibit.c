@@ -1,4 +1,6 @@
-/* TLB-flush inhibit: the flag, the suspension of flushers and their release (see include/inhibit.h). */
+/* TLB-flush inhibit: the flag, the suspension of flushers and their release (see inhibit.h).
+ * hv/inhibit.pml models this protocol for spin (`make model`, docs/inhibit-model.md): a change to the
+ * order of the steps here (or in hv_flush_execute) must change the model with it. */
 #include "inhibit.h"
 #include "trace.h"
 #include "wait.h"
