@@ -104,6 +104,7 @@ $(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h hv/*.c)
 
 unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)
+	@python3 tests/unit/test_scenario.py
 
 scenarios: all
 	tests/run
