@@ -1,4 +1,4 @@
-/* The Hyper-V discovery interface minihv offers (TLFS "Feature Discovery", tlfs-flush.md §1): CPUID
+/* The Hyper-V discovery interface minihv offers (TLFS "Feature Discovery", docs/tlfs-cases.md §1): CPUID
  * leaves 0x40000000-0x40000006, the synthetic MSRs, and the hypercall page. Only what is implemented
  * is advertised. */
 #include "exits.h"
