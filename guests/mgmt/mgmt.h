@@ -88,6 +88,7 @@ bool scenario_run(const char *name);
 bool scenario_run_steps(const char *name, const char *steps); /* steps separated by ';' */
 void scenario_list(void);
 bool cmd_race(int argc, char **argv);
+bool cmd_stress(int argc, char **argv); /* stress.c */
 
 /* ---- trace (trace.c) ---- */
 
