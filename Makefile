@@ -124,7 +124,7 @@ FUZZ_CFLAGS := $(filter -std=% -I% -D% -W%,$(HOST_CFLAGS)) -O1 -g -fno-omit-fram
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 FUZZ_BINS := $(patsubst %,$(B)/fuzz/fuzz_%,$(FUZZ_TARGETS))
 
-$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE_C) $(wildcard include/*.h)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZCC  $@"
 	$(Q)$(FUZZCC) $(FUZZ_CFLAGS) $< $(PURE_C) -o $@

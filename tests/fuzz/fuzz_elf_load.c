@@ -3,7 +3,7 @@
  * 2 MiB, so ASan sees any write past RAM and the harness checks that the page below the window is
  * untouched. */
 #include "fuzz.h"
-#include "elf_load.h"
+#include "hv/elf_load.h"
 
 #define RAM_SIZE 0x240000u
 #define WINDOW_LO 0x200000u

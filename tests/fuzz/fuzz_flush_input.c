@@ -2,7 +2,7 @@
  * as the VMCALL exit handler calls them. Input: control (8 bytes), vp_count (1), maxphyaddr (1), then
  * the input block as qwords, copied into a buffer of exactly that size (ASan sees overreads). */
 #include "fuzz.h"
-#include "hv_hypercall.h"
+#include "hv/hv_hypercall.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

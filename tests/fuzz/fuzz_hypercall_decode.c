@@ -1,7 +1,7 @@
 /* libFuzzer harness: hv/hypercall_decode.c (the hypercall input value, the call table, the GPA rules).
  * Input: control (RCX), input GPA, output GPA, partition RAM size; 8 bytes each, little-endian. */
 #include "fuzz.h"
-#include "hv_hypercall.h"
+#include "hv/hv_hypercall.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -2,7 +2,7 @@
  * Input: bank_qwords (1 byte), vp_count (2 bytes), then the set as qwords; the set is copied into a
  * buffer of exactly that many qwords so that ASan sees any read past what the caller said is there. */
 #include "fuzz.h"
-#include "hv_hypercall.h"
+#include "hv/hv_hypercall.h"
 
 static void check_members(const struct hv_vp_bitmap *set, u32 vp_count)
 {
