@@ -277,6 +277,8 @@ static NORETURN void h14_triple_fault(void)
 
 int guest_main(const struct minihv_boot_info *bi)
 {
+	if (bi->vp_index == 1 && x2apic_present())
+		return x2apic_vp1();
 	if (bi->vp_index != 0)
 		return 0;
 	char last[16] = "triple-fault", cases[8] = "all";
@@ -303,7 +305,8 @@ int guest_main(const struct minihv_boot_info *bi)
 		h9_unknown_msrs();
 		h10_unknown_ports();
 		h11_send_ipi();
-		printf("evil: H1-H11 done, %u check(s) failed\n", evil_failures);
+		x2apic_cases();
+		printf("evil: H1-H11, H15-H19 done, %u check(s) failed\n", evil_failures);
 	}
 	if (!strcmp(last, "unmapped"))
 		h12_unmapped(bi);

@@ -27,6 +27,11 @@ void h5_management_calls(void);
 void h6_gpas(const struct minihv_boot_info *bi, u64 cr3);
 void h11_send_ipi(void);
 
+/* The virtual x2APIC (x2apic.c): H15-H19 on VP 0 while VP 1 runs x2apic_vp1(). */
+bool x2apic_present(void);
+void x2apic_cases(void);
+int x2apic_vp1(void);
+
 /* CPL 3 (ring3.c): runs code (len bytes, ending in a faulting instruction) at CPL 3 and returns the
  * vector of the first fault it raised there and its RIP. */
 u32 ring3_run(const u8 *code, u32 len, u64 *rip);
