@@ -144,4 +144,50 @@ u64 vlapic_timer_next(const struct vlapic *l);
 /* LINT0 programmed for ExtINT and not masked: the 8259's INT output reaches this VP (virtual wire). */
 bool vlapic_lint0_extint(const struct vlapic *l);
 
+/* ---- vdev/vlapic.c: the APIC of a VP (struct vp holds it, include/partition.h) ---- */
+struct vp;
+struct partition;
+struct cpu;
+
+/* Sets up every VP's APIC when its partition is built: id = VP index, VP 0 the BSP. Partitions without
+ * apic = x2apic get an invisible one (auto_eoi). ap_start = sipi leaves VPs > 0 waiting for SIPI. */
+void vlapic_vp_init(struct vp *vp);
+/* IA32_APIC_BASE and the x2APIC MSRs 0x800-0x8FF. False: not an APIC MSR of this partition (the
+ * caller decides); *fault: #GP. Runs on the VP's home CPU. */
+bool vlapic_msr_read(struct vp *vp, u32 msr, u64 *value, bool *fault);
+bool vlapic_msr_write(struct vp *vp, u32 msr, u64 value, bool *fault);
+/* An interrupt message for vp (APIC_DM_FIXED, _NMI, _INIT, _STARTUP), from any CPU: records it and
+ * wakes or kicks the VP. vp_queue_interrupt(vp, v) is vlapic_deliver(vp, APIC_DM_FIXED, v). */
+void vlapic_deliver(struct vp *vp, u8 mode, u8 vector);
+/* Sends what an ICR write asked for to the matching VPs of the sender's partition. */
+void vlapic_send_ipi(struct vp *from, const struct vlapic_icr *ipi);
+/* Home CPU, the VP's VMCS current, right before entry: a posted SIPI resets it to the INIT state. */
+void vlapic_before_entry(struct vp *vp);
+/* Whether vp would take an interrupt or NMI now (HLT ends), ignoring RFLAGS.IF. Any CPU. */
+bool vlapic_has_event(struct vp *vp);
+/* Home CPU: fires the expired timers of the VPs homed on c (waking them) and returns the earliest
+ * deadline still ahead, or 0. *woke: a VP other than running became runnable. */
+u64 vlapic_cpu_timers(struct cpu *c, struct vp *running, u64 now, bool *woke);
+
+/*
+ * ExtINT from the 8259 pair through LINT0 (virtual-wire mode), for vdev/vpic.c:
+ *  - vlapic_set_extint_source(p, &ops, ctx) once when the partition's PIC is created;
+ *  - ops->pending(ctx): the PIC's INT output is high (an unmasked request waits); called from any CPU;
+ *  - ops->ack(ctx): the INTA cycle on the home CPU of the receiving VP right before injection:
+ *    returns the vector (the request moves to the PIC's ISR; the spurious IRQ 7/15 vector when the
+ *    request went away) — the local APIC's IRR/ISR are not involved, as on hardware;
+ *  - vlapic_extint_changed(p) whenever INT may have risen: every VP whose LINT0 is an unmasked ExtINT
+ *    entry (Linux: VP 0 only) is woken from HLT or kicked out of guest mode to look.
+ * ExtINT is delivered before the APIC's own vectors and, like them, only when RFLAGS.IF = 1.
+ */
+struct vlapic_extint_ops {
+	bool (*pending)(void *ctx);
+	u8 (*ack)(void *ctx);
+};
+void vlapic_set_extint_source(struct partition *p, const struct vlapic_extint_ops *ops, void *ctx);
+void vlapic_extint_changed(struct partition *p);
+/* For the injection code (vmx/inject.c): an ExtINT request reaches vp now / take it (INTA). */
+bool vlapic_extint_pending(struct vp *vp);
+u8 vlapic_extint_ack(struct vp *vp);
+
 #endif
