@@ -179,13 +179,18 @@ static u64 *gpr(struct vp *vp, unsigned n)
 	return r[n & 15];
 }
 
+/* What the guest reads: bits it owns from the register, the others from the read shadow. */
+static u64 guest_view(u64 reg, u64 shadow, u64 mask)
+{
+	return (vmread(reg) & ~vmread(mask)) | (vmread(shadow) & vmread(mask));
+}
+
 static struct cr_state guest_cr_state(void)
 {
 	return (struct cr_state){
-		.cr0 = (vmread(VMCS_GUEST_CR0) & ~vmread(VMCS_CR0_GUEST_HOST_MASK)) |
-		       (vmread(VMCS_CR0_READ_SHADOW) & vmread(VMCS_CR0_GUEST_HOST_MASK)),
+		.cr0 = guest_view(VMCS_GUEST_CR0, VMCS_CR0_READ_SHADOW, VMCS_CR0_GUEST_HOST_MASK),
 		.cr3 = vmread(VMCS_GUEST_CR3),
-		.cr4 = vmread(VMCS_CR4_READ_SHADOW),
+		.cr4 = guest_view(VMCS_GUEST_CR4, VMCS_CR4_READ_SHADOW, VMCS_CR4_GUEST_HOST_MASK),
 		.efer = vmread(VMCS_GUEST_IA32_EFER),
 		.cs_l = vmread(VMCS_GUEST_CS_AR_BYTES) & BIT(13),
 		.cr4_allowed = vmx_cr4_allowed,
