@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vlapic.h"
+#include "vdev/vlapic.h"
 
 static struct vlapic l;
 static struct vlapic_effect fx;
