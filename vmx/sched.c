@@ -185,6 +185,11 @@ static void run_vp(struct cpu *c, struct vp *vp)
 			__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
 			return;
 		}
+		if (__atomic_load_n(&vp->sipi_pending, __ATOMIC_SEQ_CST)) {
+			/* INIT and SIPI both came since vlapic_before_entry looked: reset before entering. */
+			__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
+			continue;
+		}
 		hv_before_entry(vp);
 		u64 t0 = rdtsc();
 		int rc = vmx_run(&vp->regs, vp->launched);
