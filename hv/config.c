@@ -150,6 +150,13 @@ static bool finish_partition(struct parser *ps)
 	if (!ps->key_line[KEY_IMAGE])
 		return fail_at(ps, p->line, "partition '%s' has no image (add e.g. 'image = elf %s.elf')", p->name,
 			       p->name);
+	/* A Linux kernel needs the x2APIC and starts its APs itself (docs/vlapic.md). */
+	if (p->image_kind == IMAGE_LINUX) {
+		if (!ps->key_line[KEY_APIC])
+			p->x2apic = true;
+		if (!ps->key_line[KEY_AP_START])
+			p->ap_start_sipi = true;
+	}
 	/* INIT/SIPI need the ICR: starting APs by SIPI without a virtual APIC would leave them waiting forever. */
 	if (p->ap_start_sipi && !p->x2apic)
 		return fail_at(ps, ps->key_line[KEY_AP_START], "ap_start = sipi needs apic = x2apic");

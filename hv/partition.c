@@ -173,6 +173,7 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		vp->part = p;
 		vp->index = i;
 		vp->vpid = next_vpid++;
+		vlapic_vp_init(vp); /* before anything can send it an interrupt */
 		vp->entry_rip = info.entry;
 		vp->entry_rsp = p->ram_size - (u64)i * MINIHV_VP_STACK_SIZE;
 		vp->entry_rdi = minihv_boot_info_gpa(i);
@@ -191,7 +192,6 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		b->tsc_khz = tsc_khz;
 		strlcpy(b->partition_name, p->name, sizeof(b->partition_name));
 		strlcpy(b->cmdline, pc->cmdline, sizeof(b->cmdline));
-		vlapic_vp_init(vp);
 	}
 	for (u32 i = 0; i < p->vp_count; i++)
 		if (!assign_cpu(p->vps[i]))

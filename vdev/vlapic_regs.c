@@ -48,6 +48,10 @@ void vlapic_reset(struct vlapic *l, u32 id, bool bsp, bool auto_eoi)
 	l->auto_eoi = auto_eoi;
 	l->apic_base = APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD | (bsp ? APIC_BASE_BSP : 0);
 	reset_registers(l);
+	/* The BSP's LINT0 as firmware leaves it (and KVM resets it): ExtINT, unmasked, so the 8259 reaches
+	 * the boot processor before the OS programs its APIC (virtual-wire mode). */
+	if (bsp && !auto_eoi)
+		l->lvt[LVT_LINT0] = APIC_DM_EXTINT << APIC_LVT_DM_SHIFT;
 }
 
 void vlapic_init_signal(struct vlapic *l)
@@ -223,8 +227,14 @@ u64 vlapic_timer_next(const struct vlapic *l)
 
 bool vlapic_lint0_extint(const struct vlapic *l)
 {
+	/* A hardware-disabled APIC passes INTR straight to the processor (SDM 11.4.3). The software enable
+	 * is not looked at: LINT0 keeps its reset programming until the OS takes over (KVM does the same). */
+	if (l->auto_eoi)
+		return false;
+	if (!(l->apic_base & APIC_BASE_EN))
+		return true;
 	u32 lvt = __atomic_load_n(&l->lvt[LVT_LINT0], __ATOMIC_RELAXED);
-	return vlapic_enabled(l) && !(lvt & APIC_LVT_MASKED) && ((lvt >> APIC_LVT_DM_SHIFT) & 7) == APIC_DM_EXTINT;
+	return !(lvt & APIC_LVT_MASKED) && ((lvt >> APIC_LVT_DM_SHIFT) & 7) == APIC_DM_EXTINT;
 }
 
 /* ---- MSR interface ---- */

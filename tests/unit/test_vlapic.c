@@ -368,14 +368,24 @@ static void test_init_keeps_id_and_base(void **state)
 
 static void test_lint0_extint(void **state)
 {
+	fresh(false);
+	assert_false(vlapic_lint0_extint(&l)); /* an AP's LINT0 starts masked */
 	fresh(true);
-	assert_false(vlapic_lint0_extint(&l));
+	assert_true(vlapic_lint0_extint(&l)); /* the BSP's starts as virtual wire, before SVR is set */
+	assert_int_equal(rd(X2APIC_LVT_LINT0), APIC_DM_EXTINT << APIC_LVT_DM_SHIFT);
 	enable();
 	wr(X2APIC_LVT_LINT0, APIC_DM_EXTINT << APIC_LVT_DM_SHIFT);
 	assert_true(vlapic_lint0_extint(&l));
 	wr(X2APIC_LVT_LINT0, APIC_LVT_MASKED | (APIC_DM_EXTINT << APIC_LVT_DM_SHIFT));
 	assert_false(vlapic_lint0_extint(&l));
 	wr(X2APIC_LVT_LINT0, APIC_DM_NMI << APIC_LVT_DM_SHIFT);
+	assert_false(vlapic_lint0_extint(&l));
+	/* Hardware-disabled: INTR goes straight through. */
+	assert_true(vlapic_write_apic_base(&l, 0xfee00100));
+	assert_true(vlapic_lint0_extint(&l));
+	/* Partitions without a visible APIC have no 8259 wiring through it. */
+	memset(&l, 0, sizeof(l));
+	vlapic_reset(&l, 0, true, true);
 	assert_false(vlapic_lint0_extint(&l));
 }
 
