@@ -230,7 +230,7 @@ bool vlapic_lint0_extint(const struct vlapic *l)
 	/* A hardware-disabled APIC passes INTR straight to the processor (SDM 11.4.3). The software enable
 	 * is not looked at: LINT0 keeps its reset programming until the OS takes over (KVM does the same). */
 	if (l->auto_eoi)
-		return false;
+		return l->id == 0; /* no visible APIC: the 8259's INTR goes to the boot processor directly */
 	if (!(l->apic_base & APIC_BASE_EN))
 		return true;
 	u32 lvt = __atomic_load_n(&l->lvt[LVT_LINT0], __ATOMIC_RELAXED);

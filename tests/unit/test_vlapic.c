@@ -383,9 +383,11 @@ static void test_lint0_extint(void **state)
 	/* Hardware-disabled: INTR goes straight through. */
 	assert_true(vlapic_write_apic_base(&l, 0xfee00100));
 	assert_true(vlapic_lint0_extint(&l));
-	/* Partitions without a visible APIC have no 8259 wiring through it. */
+	/* Partitions without a visible APIC: the 8259 reaches VP 0 directly, no other VP. */
 	memset(&l, 0, sizeof(l));
 	vlapic_reset(&l, 0, true, true);
+	assert_true(vlapic_lint0_extint(&l));
+	vlapic_reset(&l, 1, false, true);
 	assert_false(vlapic_lint0_extint(&l));
 }
 
