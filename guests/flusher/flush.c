@@ -150,16 +150,49 @@ static void sse_enable(void)
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 }
 
+/* Without -mpopcnt __builtin_popcountll is a libgcc call, and guests link without libgcc. */
+static u64 popcount128(const u64 t[2])
+{
+	u64 n = 0;
+	for (u32 w = 0; w < 2; w++)
+		for (u64 x = t[w]; x; x &= x - 1)
+			n++;
+	return n;
+}
+
+/* xorshift64: the random target sets of MB_OPT_RANDOM, reproducible from the seed. */
+static u64 next_random(u64 *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A random non-empty subset of the command's targets (the plain ProcessorMask / the first Ex bank). */
+static void random_targets(const struct mailbox_slot *cmd, struct mailbox_slot *c, u64 *rng)
+{
+	u64 all = cmd->targets[0];
+	do
+		c->targets[0] = next_random(rng) & all;
+	while (!c->targets[0] && all);
+	c->targets[1] = 0;
+}
+
 void flush_run(struct mailbox_slot *s)
 {
 	u32 me = this_vp();
 	struct mailbox_slot c = *s; /* the command half; mgmt may post the next one meanwhile */
 	struct flush_input in;
 	u64 *page = (u64 *)(uintptr_t)input_pages[me];
+	struct mailbox_slot cmd = c;
+	u64 rng = (c.arg0 ^ 0x9e3779b97f4a7c15ull) * (me + 1) | 1;
 	sse_enable();
 	for (u64 i = 0; !c.count || i < c.count; i++) {
 		if (mb_new_command(s))
 			return;
+		if (c.opts & MB_OPT_RANDOM)
+			random_targets(&cmd, &c, &rng);
 		u64 v = 0;
 		if (c.opts & MB_OPT_SWAP)
 			v = swap_test_page();
@@ -178,6 +211,10 @@ void flush_run(struct mailbox_slot *s)
 		atomic_store_u32(&in_call[me], 0);
 		order_log(s, MB_EV_RETURN);
 		atomic_store_u64(&s->status, rax);
+		if (HV_HYPERCALL_STATUS(rax) == HV_STATUS_SUCCESS)
+			atomic_add_u64(&s->posted, popcount128(c.targets));
+		else
+			atomic_add_u64(&s->failed, 1);
 		atomic_add_u64(&s->done, 1);
 		if (!(c.opts & MB_OPT_STI)) {
 			/* Take what is pending now that the call is over: with IF = 0 nothing could arrive during it. */

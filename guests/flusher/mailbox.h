@@ -50,6 +50,7 @@ enum mb_form {
 #define MB_OPT_STI BIT(2)       /* interrupts on around the call (the IRQ-order probe) */
 #define MB_OPT_SET_ALL BIT(3)   /* Ex calls: HV_VP_SET format HV_GENERIC_SET_ALL */
 #define MB_OPT_VERIFY_ALL BIT(4) /* control: wait for every reader, also those the call does not flush */
+#define MB_OPT_RANDOM BIT(5)    /* each call flushes a random non-empty subset of targets (seed: arg0) */
 
 /* slot.state, published by the VP. */
 enum mb_state {
@@ -108,7 +109,9 @@ struct mailbox_slot {
 	u64 irq_done;       /* `done` at that moment */
 	u64 order;          /* event log of the last call, 4 bits per event, oldest lowest: MB_EV_* */
 	u64 iteration;      /* flush: the call of the current command being made or last made, from 1 */
-	u64 vp_pad[31];
+	u64 posted;         /* flush: sum over the calls that returned SUCCESS of the VPs each one named */
+	u64 failed;         /* flush: calls that returned another status */
+	u64 vp_pad[29];
 };
 
 /* slot.order events */
