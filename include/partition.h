@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "ept.h"
+#include "gva_walk.h"
 #include "cpu.h"
 #include "minihv_abi.h"
 #include "spinlock.h"
@@ -90,6 +91,11 @@ struct vp {
 	struct vp *wait_next;
 	struct vp *volatile waiting_on;
 	u64 suspended_since;
+	/* Paging state as of the last VM exit, for HvCallTranslateVirtualAddress (hv/translate.c): only the
+	 * home CPU can VMREAD it. A sequence count: odd from the VM exit until the exit has been handled and
+	 * the state saved; 0 until the first exit. */
+	struct gva_paging_state paging;
+	volatile u32 paging_seq;
 	int exit_status;
 	const char *stop_reason;
 	struct vp_counters count;

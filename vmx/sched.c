@@ -158,15 +158,23 @@ static void run_vp(struct cpu *c, struct vp *vp)
 		hv_before_entry(vp);
 		u64 t0 = rdtsc();
 		int rc = vmx_run(&vp->regs, vp->launched);
+		/* Odd before in_guest drops: whoever sees the VP out of guest mode also sees its state changing. */
+		u32 seq = vp->paging_seq;
+		__atomic_store_n(&vp->paging_seq, seq + 1, __ATOMIC_SEQ_CST);
 		vp->count.guest_tsc += rdtsc() - t0;
 		__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
 		if (rc) {
 			entry_failed(vp, rc);
+			__atomic_store_n(&vp->paging_seq, seq + 2, __ATOMIC_RELEASE);
 			return;
 		}
 		vp->launched = true;
 		vp->count.entries++;
-		if (vmx_handle_exit(vp) == EXIT_RESCHEDULE)
+		enum exit_action action = vmx_handle_exit(vp);
+		/* After the handler: the state the VP resumes with (a CR write it emulated included). */
+		vmcs_save_paging_state(&vp->paging);
+		__atomic_store_n(&vp->paging_seq, seq + 2, __ATOMIC_RELEASE);
+		if (action == EXIT_RESCHEDULE)
 			deadline = 0; /* the timer fired or the VP halted: decide at the top */
 	}
 }

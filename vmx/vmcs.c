@@ -245,6 +245,17 @@ bool vmcs_setup(struct vp *vp, u64 rip, u64 rsp, u64 rdi)
 	return ok;
 }
 
+void vmcs_save_paging_state(struct gva_paging_state *s)
+{
+	s->cr0 = vmread(VMCS_GUEST_CR0);
+	s->cr3 = vmread(VMCS_GUEST_CR3);
+	s->cr4 = vmread(VMCS_GUEST_CR4);
+	s->efer = vmread(VMCS_GUEST_IA32_EFER);
+	/* Without the PAT controls the guest's PAT is the CPU's own MSR (the bitmap passes it through). */
+	s->pat = (entry_ctls & ENTRY_LOAD_IA32_PAT) ? vmread(VMCS_GUEST_IA32_PAT) : rdmsr(MSR_IA32_PAT);
+	s->cpl = (vmread(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
 void vmcs_dump(struct vp *vp)
 {
 	pr_err("  %s VP %u: rip=%#lx rsp=%#lx rflags=%#lx cr0=%#lx cr3=%#lx cr4=%#lx efer=%#lx", vp->part->name,
