@@ -28,6 +28,8 @@
  * the image and the stacks: a page sharing its slot would evict its translation at every access, and no
  * stale entry could ever be seen. */
 #define MAILBOX_TEST_GVA 0x8000155000ull
+/* Swap n writes MAILBOX_SWAP_VALUE_BASE | n into the page it maps (swap 0: the initial mapping). */
+#define MAILBOX_SWAP_VALUE_BASE 0x7e57000000000000ull
 
 /* Commands (slot.cmd). */
 enum mb_cmd {

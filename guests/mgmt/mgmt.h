@@ -97,6 +97,7 @@ bool translate_value(const char *tok, u64 *out); /* Success, PageNotPresent, ...
 bool cmd_translate(int argc, char **argv);
 bool cmd_vpeek(int argc, char **argv);
 bool cmd_expect_translate(int argc, char **argv);
+bool cmd_translate_race(int argc, char **argv); /* sc_translate.c */
 
 /* ---- trace (trace.c) ---- */
 
