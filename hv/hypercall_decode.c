@@ -29,7 +29,7 @@ static const struct hv_call_info hv_calls[] = {
 	  false, false, false, true, 32, 0, 16, 0 },
 	{ HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX, "HvCallTranslateVirtualAddressEx",
 	  false, false, false, true, 32, 0, 64, 0 },
-	/* minihv's own calls (include/minihv_abi.h). Outputs of variable size (memory, trace) are
+	/* minihv's own calls (include/abi/minihv_abi.h). Outputs of variable size (memory, trace) are
 	 * declared 0 here and checked by the call itself. */
 	{ MINIHV_CALL_EXIT, "MinihvExit", false, false, true, false, 0, 0, 0, 0 },
 	{ MINIHV_CALL_SEND_IPI, "MinihvSendIpi", false, false, true, false, 0, 0, 0, 0 },
