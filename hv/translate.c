@@ -10,7 +10,7 @@
 #include "timer.h"
 #include "x86.h"
 
-/* A parked VP that just blocked may still be handling its last exit on its home CPU; this long at most. */
+/* A VP that just parked may still be on its home CPU (handling its last exit); this long at most. */
 #define STATE_WAIT_MS 100
 
 /* Reasons that keep a VP out of guest mode until someone else acts: it can be walked consistently. */
@@ -36,7 +36,7 @@ static bool parked_paging_state(struct vp *t, struct gva_paging_state *out)
 				return true;
 		}
 		if (rdtsc() > deadline) {
-			pr_warn("translate: %s VP %u is blocked (%#x) but did not leave its exit handler within %u ms",
+			pr_warn("translate: %s VP %u is blocked (%#x) but did not leave its CPU within %u ms",
 				t->part->name, t->index, b, STATE_WAIT_MS);
 			return false;
 		}

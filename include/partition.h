@@ -91,9 +91,9 @@ struct vp {
 	struct vp *wait_next;
 	struct vp *volatile waiting_on;
 	u64 suspended_since;
-	/* Paging state as of the last VM exit, for HvCallTranslateVirtualAddress (hv/translate.c): only the
-	 * home CPU can VMREAD it. A sequence count: odd from the VM exit until the exit has been handled and
-	 * the state saved; 0 until the first exit. */
+	/* Paging state as of the VP's last exit, for HvCallTranslateVirtualAddress (hv/translate.c): only
+	 * the home CPU can VMREAD it, so it saves it when the VP leaves the CPU (vmx/sched.c). A sequence
+	 * count: odd while the VP is on its CPU, even once the state is saved, 0 before its first stay. */
 	struct gva_paging_state paging;
 	volatile u32 paging_seq;
 	int exit_status;

@@ -128,10 +128,8 @@ static bool others_runnable(struct cpu *c, struct vp *self)
 
 /* Runs vp until it blocks or its slice ends. The slice is a budget for the whole stay on the CPU, not
  * per entry: a guest that exits often (polling a device) must still give way to the others. */
-static void run_vp(struct cpu *c, struct vp *vp)
+static void run_vp_slice(struct cpu *c, struct vp *vp)
 {
-	if (!switch_to(c, vp))
-		return;
 	u64 slice = SLICE_US * tsc_khz / 1000;
 	u64 deadline = rdtsc() + slice;
 	for (;;) {
@@ -158,25 +156,31 @@ static void run_vp(struct cpu *c, struct vp *vp)
 		hv_before_entry(vp);
 		u64 t0 = rdtsc();
 		int rc = vmx_run(&vp->regs, vp->launched);
-		/* Odd before in_guest drops: whoever sees the VP out of guest mode also sees its state changing. */
-		u32 seq = vp->paging_seq;
-		__atomic_store_n(&vp->paging_seq, seq + 1, __ATOMIC_SEQ_CST);
 		vp->count.guest_tsc += rdtsc() - t0;
 		__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
 		if (rc) {
 			entry_failed(vp, rc);
-			__atomic_store_n(&vp->paging_seq, seq + 2, __ATOMIC_RELEASE);
 			return;
 		}
 		vp->launched = true;
 		vp->count.entries++;
-		enum exit_action action = vmx_handle_exit(vp);
-		/* After the handler: the state the VP resumes with (a CR write it emulated included). */
-		vmcs_save_paging_state(&vp->paging);
-		__atomic_store_n(&vp->paging_seq, seq + 2, __ATOMIC_RELEASE);
-		if (action == EXIT_RESCHEDULE)
+		if (vmx_handle_exit(vp) == EXIT_RESCHEDULE)
 			deadline = 0; /* the timer fired or the VP halted: decide at the top */
 	}
+}
+
+/* A stay on the CPU. The paging state HvCallTranslateVirtualAddress walks (hv/translate.c) is saved
+ * when the VP leaves the CPU, not at every exit: a VP can be walked only when it is parked, and a
+ * parked VP always leaves through here. paging_seq is odd for the whole stay. */
+static void run_vp(struct cpu *c, struct vp *vp)
+{
+	if (!switch_to(c, vp))
+		return;
+	u32 seq = vp->paging_seq;
+	__atomic_store_n(&vp->paging_seq, seq + 1, __ATOMIC_SEQ_CST);
+	run_vp_slice(c, vp);
+	vmcs_save_paging_state(&vp->paging);
+	__atomic_store_n(&vp->paging_seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 static struct vp *pick_next(struct cpu *c)
