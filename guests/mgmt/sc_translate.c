@@ -94,7 +94,7 @@ static const char *const race[] = {
 const struct scenario sc_translate_race = { "translate-race", "10^5 translate/flush/clear cycles with a watchdog, and its control",
 					    race };
 
-/* Reads a u64 of the flusher's mailbox slot or header. */
+/* Reads a u64 of the flusher's mailbox or memory. */
 static bool mb_word(u32 pid, u64 gpa, u64 *v)
 {
 	if (mg_read(pid, gpa, v, 8))
@@ -104,18 +104,19 @@ static bool mb_word(u32 pid, u64 gpa, u64 *v)
 
 #define SLOT_DONE(vp) (MAILBOX_SLOT_GPA(vp) + __builtin_offsetof(struct mailbox_slot, done))
 #define SLOT_STATUS(vp) (MAILBOX_SLOT_GPA(vp) + __builtin_offsetof(struct mailbox_slot, status))
-#define HEADER_SWAPS (MAILBOX_GPA + __builtin_offsetof(struct mailbox_header, swaps))
 
 /*
- * translate-race [cycles=N] [control]: VP 1 stays explicitly suspended (so it can be walked); VP 0 swaps
- * the test PTE and flushes VP 1 without end (swap n writes the value BASE | n into the page it maps,
- * then flushes; its `done` counts the flushes that returned). Per cycle: translate the test GVA with
- * TLB_FLUSH_INHIBIT; read the value in the translated page (n of the swap the walk saw: while the flag
- * is set VP 0 can swap once more, onto the other page, and no more) and VP 0's `done` (the swaps whose
- * flush completed); clear the flag (MINIHV_CALL_SET_TLB_FLUSH_INHIBIT and HvSetVpRegisters in turn).
- * Watchdog: the walk may never predate a completed flush (n < flushed), and VP 0 must keep making progress
- * (a lost wake-up would stop it for good). control: translate without the flag and set it afterwards,
- * the order that leaves a window; the watchdog must then catch stale translations, or it proves nothing.
+ * translate-race [cycles=N] [control]: VP 1 stays explicitly suspended (so that it can be walked); VP 0
+ * swaps the test PTE and flushes VP 1 without end (swap n maps page_gpa[n & 1]; `done` counts the flush
+ * calls that returned, so F = swaps whose flush completed). Per cycle: translate the test GVA with
+ * TLB_FLUSH_INHIBIT (GPA G); read the PTE (P), then VP 0's `done` (F); clear the flag
+ * (MINIHV_CALL_SET_TLB_FLUSH_INHIBIT and HvSetVpRegisters in turn).
+ * While the flag is set VP 0 can swap once more (to F + 1) and then waits, so a walk made after the flag
+ * saw swap F or F + 1: G is page[F & 1], or it is page[(F + 1) & 1] and then the PTE already names it.
+ * Watchdog: G is neither (a translation older than a completed flush, returned with the flag set), or
+ * VP 0 made no progress for 5000 cycles (a lost wake-up). control: translate without the flag and set it
+ * afterwards, the order with a window; the watchdog must see stale translations then, or it proves
+ * nothing (it sees those that VP 0 did not swap back over before the flag, not all).
  */
 bool cmd_translate_race(int argc, char **argv)
 {
@@ -127,34 +128,40 @@ bool cmd_translate_race(int argc, char **argv)
 		return false;
 	if (mg_parts[pid].info.vp_count < 2)
 		return fail("translate-race needs a flusher with at least 2 VPs");
-	u64 s0, d0;
+	struct mailbox_header h;
+	u64 d0;
+	if (mg_read(pid, MAILBOX_GPA, &h, sizeof(h)))
+		return fail("reading the mailbox header failed: HV_STATUS_%s", hv_status_name(mg_status));
 	if (mg_set_reg(pid, 1, HvRegisterExplicitSuspend, 1))
 		return fail("suspending vp 1 failed: HV_STATUS_%s", hv_status_name(mg_status));
-	if (!mb_word(pid, HEADER_SWAPS, &s0) || !mb_word(pid, SLOT_DONE(0), &d0))
+	if (!mb_word(pid, SLOT_DONE(0), &d0))
 		return false;
 	char *args[] = { "0", "flush", "targets=1", "swap", "count=0" };
 	if (!cmd_fl(5, args))
 		return false;
-	u64 start = rdtsc(), overlaps = 0, stale = 0, last_d = d0, still = 0;
+	u64 start = rdtsc(), held = 0, stale = 0, last_d = d0, still = 0;
 	u64 flags = HV_TRANSLATE_GVA_VALIDATE_READ | (control ? 0 : HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT);
 	for (u64 i = 0; i < cycles; i++) {
-		u64 result, gpa_page, v, d;
+		u64 result, gpa_page, pte, d;
 		if (mg_translate(pid, 1, MAILBOX_TEST_GVA, flags, 0, false, &result, &gpa_page))
 			return fail("cycle %lu: translate failed: HV_STATUS_%s", i, hv_status_name(mg_status));
 		if ((u32)result != HV_TRANSLATE_GVA_SUCCESS)
 			return fail("cycle %lu: translate returned result code %u", i, (u32)result);
 		if (control && mg_set_inhibit(pid, 1, true))
 			return fail("cycle %lu: inhibit failed: HV_STATUS_%s", i, hv_status_name(mg_status));
-		if (!mb_word(pid, gpa_page << 12, &v) || !mb_word(pid, SLOT_DONE(0), &d))
+		/* PTE first, then done: a done++ still on its way only makes F one less, never the PTE newer. */
+		if (!mb_word(pid, h.pte_gpa, &pte) || !mb_word(pid, SLOT_DONE(0), &d))
 			return false;
-		u64 seen = v & ~MAILBOX_SWAP_VALUE_BASE, flushed = s0 + (d - d0);
-		if (seen < flushed) {
-			stale++;
-			if (!control)
-				return fail("cycle %lu: watchdog: the translation names swap %lu's page, but the flush of swap %lu "
-					    "had completed before the clear", i, seen, flushed);
-		} else if (seen > flushed) {
-			overlaps++; /* the walk saw a swap whose flush now waits for the clear */
+		u64 g = gpa_page << 12, f = h.swaps + (d - d0);
+		if (g != h.page_gpa[f & 1]) {
+			if ((pte & PTE_ADDR_MASK) == g) {
+				held++; /* the walk saw the swap whose flush now waits for the clear */
+			} else {
+				stale++;
+				if (!control)
+					return fail("cycle %lu: watchdog: GPA %#lx returned, but swap %lu (to %#lx) was flushed and "
+						    "the flush completed before the clear", i, g, f, h.page_gpa[f & 1]);
+			}
 		}
 		bool intercept = i & 1;
 		if (intercept ? mg_set_reg(pid, 1, HvRegisterInterceptSuspend, 0) : mg_set_inhibit(pid, 1, false))
@@ -178,13 +185,13 @@ bool cmd_translate_race(int argc, char **argv)
 	if (mg_set_reg(pid, 1, HvRegisterExplicitSuspend, 0))
 		return fail("resuming vp 1 failed: HV_STATUS_%s", hv_status_name(mg_status));
 	printf("translate-race%s: %lu cycles in %lu ms; vp 0 completed %lu flushes and was suspended %lu times; "
-	       "%lu walks saw a swap whose flush was held, %lu were stale\n", control ? " (control)" : "", cycles, ms,
-	       done - d0, v0.suspensions, overlaps, stale);
+	       "%lu walks saw the swap whose flush they held, %lu translations were stale\n", control ? " (control)" : "",
+	       cycles, ms, done - d0, v0.suspensions, held, stale);
 	if (HV_HYPERCALL_STATUS(status) != HV_STATUS_SUCCESS)
 		return fail("vp 0: last flush returned HV_STATUS_%s", hv_status_name(HV_HYPERCALL_STATUS(status)));
 	if (control)
 		return stale ? true : fail("control: no stale translation in %lu cycles; the watchdog cannot see the race", cycles);
-	if (cycles >= 1000 && !overlaps)
+	if (cycles >= 1000 && !held)
 		return fail("no walk ever saw a swap whose flush it held: the race did not happen");
 	return true;
 }
