@@ -1,4 +1,4 @@
-/* pagewalk: VPs parked in every paging mode, for HvCallTranslateVirtualAddress (guests/mgmt/sc_pagewalk.c).
+/* pagewalk: VPs parked in every paging mode, for HvCallTranslateVirtualAddress (tests/scenarios/pagewalk.scn).
  *   VP 0: 4-level paging, HLT with IF = 1 (a halted VP is walked as it is)
  *   VP 1: 32-bit paging with 4 MiB pages (CR4.PSE)   } spin until the management partition writes go;
  *   VP 2: PAE paging                                 } it suspends them explicitly to walk them

@@ -1,5 +1,5 @@
 /* pagewalk: page tables of every paging mode a VP can enter, at fixed GPAs so that the management
- * partition's scenario (guests/mgmt/sc_pagewalk.c) knows every expected translation. The scenario's
+ * partition's scenario (tests/scenarios/pagewalk.scn) knows every expected translation. The scenario's
  * numbers follow this layout. */
 #ifndef PAGEWALK_H
 #define PAGEWALK_H
