@@ -383,7 +383,7 @@ const struct command script_commands[] = {
 	{ "expect-translate", "P V GVA FLAGS CODE [GPA [CACHE [OVERLAY]]]",
 	  "translate and fail unless every given field matches (CODE: Success, PageNotPresent, ...; CACHE: UC WC WT WP WB)",
 	  5, 8, cmd_expect_translate },
-	{ "translate-race", "[cycles=N] [control]", "translate/flush/clear race with a watchdog (control: the unsafe order)",
+	{ "translate-race", "[cycles=N] [control [delay=US]]", "translate/flush/clear race with a watchdog (control: the unsafe order)",
 	  0, -1, cmd_translate_race },
 	{ "race", "[cycles=N] [flushers=LIST] [targets=LIST]", "set/flush/clear race with a watchdog", 0, -1, cmd_race },
 	{ 0 },

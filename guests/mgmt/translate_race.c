@@ -25,16 +25,17 @@ static bool mb_word(u32 pid, u64 gpa, u64 *v)
  * (with three pages an older translation names neither).
  * Watchdog: G is neither (a translation older than a completed flush, returned with the flag set), or
  * VP 0 made no progress for 5000 cycles (a lost wake-up). control: translate without the flag and set it
- * afterwards, the order with a window; the watchdog must see stale translations then, or it proves
- * nothing.
+ * afterwards (after `delay` µs, default 20: about one flush of VP 0, so that the window is used), the
+ * order with a window; the watchdog must see stale translations then, or it proves nothing.
  */
 bool cmd_translate_race(int argc, char **argv)
 {
 	u32 pid = mg_target;
-	u64 cycles = 100000;
+	u64 cycles = 100000, delay = 20;
 	const char *s;
 	bool control = arg_flag(argc, argv, "control");
-	if ((s = arg_kv(argc, argv, "cycles")) && !arg_u64(s, "cycles", &cycles))
+	if (((s = arg_kv(argc, argv, "cycles")) && !arg_u64(s, "cycles", &cycles)) ||
+	    ((s = arg_kv(argc, argv, "delay")) && !arg_u64(s, "delay (us)", &delay)))
 		return false;
 	if (mg_parts[pid].info.vp_count < 2)
 		return fail("translate-race needs a flusher with at least 2 VPs");
@@ -57,6 +58,8 @@ bool cmd_translate_race(int argc, char **argv)
 			return fail("cycle %lu: translate failed: HV_STATUS_%s", i, hv_status_name(mg_status));
 		if ((u32)result != HV_TRANSLATE_GVA_SUCCESS)
 			return fail("cycle %lu: translate returned result code %u", i, (u32)result);
+		if (control)
+			delay_us(delay);
 		if (control && mg_set_inhibit(pid, 1, true))
 			return fail("cycle %lu: inhibit failed: HV_STATUS_%s", i, hv_status_name(mg_status));
 		/* PTE first, then done: a done++ still on its way only makes F one less, never the PTE newer. */
