@@ -14,7 +14,7 @@ Q := $(if $(filter 1,$(V)),,@)
 # Include paths say who may use what: include/ is shared by the hypervisor's folders, include/abi/ is the
 # guest-visible ABI, lib/ the freestanding helpers that the hypervisor, the guests and the host tests share.
 # A header private to one folder lives in that folder and is found next to the file that includes it.
-HV_INC := -Iinclude -Iinclude/abi -Ilib
+HV_INC := -Iinclude -Iinclude/abi -Ilib -Ivdev
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
@@ -26,7 +26,7 @@ EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulat
 NASMFLAGS := -f elf64 -g
 
 # Sources of the core, shared by both images.
-CORE_C := $(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c) boot/boot_info.c boot/smp.c
+CORE_C := $(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c vdev/*.c) boot/boot_info.c boot/smp.c
 CORE_ASM := core/isr.asm boot/ap_trampoline.asm $(wildcard vmx/*.asm)
 MB_C := boot/multiboot.c
 MB_ASM := boot/mb_entry.asm
@@ -95,19 +95,20 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/minihv_emu.py
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
-	hv/flush_input.c mm/ept.c
+	hv/flush_input.c mm/ept.c vdev/vlapic_regs.c vmx/cr_rules.c
 HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
 # A test may link one more file that is pure apart from what the test stubs: "// unit-extra: FILE.c".
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h hv/*.c)
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h hv/*.c vdev/*.c)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $$(sed -n 's|^// unit-extra: ||p' $<) -lcmocka -lpthread -o $@
 
 unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)
+	@python3 tests/unit/test_scenario.py
 
 # libFuzzer harnesses (clang) over the parsers of untrusted input: tests/fuzz/fuzz_NAME.c, seeds in
 # tests/fuzz/seeds/NAME/, kept inputs (every crash ever found, and the cases worth keeping) in

@@ -1,4 +1,4 @@
-/* The Hyper-V discovery interface minihv offers (TLFS "Feature Discovery", tlfs-flush.md §1): CPUID
+/* The Hyper-V discovery interface minihv offers (TLFS "Feature Discovery", docs/tlfs-cases.md §1): CPUID
  * leaves 0x40000000-0x40000006, the synthetic MSRs, and the hypercall page. Only what is implemented
  * is advertised. */
 #include "exits.h"
@@ -104,7 +104,7 @@ bool hv_rdmsr(struct vp *vp, u32 msr, u64 *value, bool *fault)
 		*value = tsc_khz * 1000;
 		return true;
 	case HV_X64_MSR_APIC_FREQUENCY:
-		*value = tsc_khz * 1000; /* minihv's virtual APIC timer (planned) counts at the TSC rate */
+		*value = tsc_khz * 1000; /* the virtual APIC timer counts at the TSC rate (vdev/vlapic.c) */
 		return true;
 	}
 	(void)fault;

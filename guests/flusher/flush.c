@@ -1,6 +1,6 @@
 /* MB_CMD_FLUSH: builds the flush hypercall input (memory or XMM fast form, plain or Ex) from the
  * command, swaps the test PTE before a call and checks after it that the reading targets see the new
- * page (the PTE-swap check of tlfs-flush.md §5.1: a target that still reads the old page after the
+ * page (the PTE-swap check of docs/tlfs-cases.md §5: a target that still reads the old page after the
  * call returned kept a stale TLB entry). */
 #include "flusher.h"
 
@@ -99,7 +99,7 @@ struct flush_input {
 	u64 xmm[12] __attribute__((aligned(16)));
 };
 
-/* The TLFS input of the command (tlfs-flush.md §3.1, §3.3): AddressSpace, Flags, then the mask or the
+/* The TLFS input of the command (docs/tlfs-cases.md §3.1, §3.3): AddressSpace, Flags, then the mask or the
  * HV_VP_SET, then (List) one GVA range entry for the test page. */
 static void build_input(const struct mailbox_slot *c, u64 *page, struct flush_input *in)
 {

@@ -21,7 +21,7 @@
 #define MAILBOX_SIZE (0x1000 + MINIHV_MAX_VPS * MAILBOX_SLOT_SIZE)
 #define MAILBOX_SLOT_GPA(vp) (MAILBOX_SLOTS_GPA + (u64)(vp) * MAILBOX_SLOT_SIZE)
 
-/* The flusher's test mapping for the PTE-swap check (tlfs-flush.md §5.1): one 4 KiB page at this GVA,
+/* The flusher's test mapping for the PTE-swap check (docs/tlfs-cases.md §5): one 4 KiB page at this GVA,
  * mapped alternately to two pages; the value read there tells which one a VP's TLB points at. */
 /* 512 GiB + 0x155000: PML4 slot 1, away from the identity map. Bochs' TLB is direct-mapped on bits 21:12
  * of the address, so the low bits keep the test page out of the slots of the mailbox (0x1000000 + ...),
