@@ -14,6 +14,7 @@
 #include "power.h"
 #include "timer.h"
 #include "trace.h"
+#include "vlapic.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -41,6 +42,25 @@ static NORETURN void config_failed(void)
 {
 	pr_err("minihv: nothing starts because of the configuration error above");
 	power_off(POWER_FAILED);
+}
+
+/* The module must be on the boot medium and fit between the image and the VP stacks. */
+static bool validate_module(const struct boot_info *bi, const struct partition_config *pc,
+			    const struct elf_image_info *info, u64 stacks)
+{
+	const struct boot_module *mod = boot_module_find(bi, pc->module);
+	if (!mod) {
+		pr_err("minihv: config error: %s:%u: module '%s' of partition '%s' not found (a GRUB module or a file "
+		       "next to minihv.efi)", CONFIG_FILE_NAME, pc->line_module, pc->module, pc->name);
+		return false;
+	}
+	u64 start = ALIGN_UP(info->highest, PAGE_SIZE);
+	if (mod->size > pc->memory - stacks - start) {
+		pr_err("minihv: config error: %s:%u: module '%s' (%lu bytes) does not fit in partition '%s' after its "
+		       "image", CONFIG_FILE_NAME, pc->line_module, pc->module, mod->size, pc->name);
+		return false;
+	}
+	return true;
 }
 
 /* Everything that can be checked before a byte is allocated: the config, the images, the memory. */
@@ -74,6 +94,8 @@ static bool validate(const struct boot_info *bi, const struct config *cfg)
 			       CONFIG_FILE_NAME, pc->line_image, pc->image, pc->name, err);
 			return false;
 		}
+		if (pc->module[0] && !validate_module(bi, pc, &info, stacks))
+			return false;
 		total += pc->memory;
 	}
 	/* Partition RAM must be contiguous; leave room for VMCSs, EPTs and VP state. */
@@ -159,6 +181,16 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		return false;
 	}
 
+	/* The module goes right after the image; validate() checked that it fits. */
+	u64 module_start = 0, module_size = 0, free_start = ALIGN_UP(info.highest, PAGE_SIZE);
+	if (pc->module[0]) {
+		const struct boot_module *mod = boot_module_find(bi, pc->module);
+		module_start = free_start;
+		module_size = mod->size;
+		memcpy(gpa_to_hva(p, module_start, module_size), phys_to_virt(mod->base), module_size);
+		free_start = ALIGN_UP(module_start + module_size, PAGE_SIZE);
+	}
+
 	u64 vps_pa = pmm_alloc(sizeof(struct vp *) * p->vp_count, 8, PMM_ANY);
 	if (!vps_pa)
 		return false;
@@ -172,6 +204,7 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		vp->part = p;
 		vp->index = i;
 		vp->vpid = next_vpid++;
+		vlapic_vp_init(vp); /* before anything can send it an interrupt */
 		vp->entry_rip = info.entry;
 		vp->entry_rsp = p->ram_size - (u64)i * MINIHV_VP_STACK_SIZE;
 		vp->entry_rdi = minihv_boot_info_gpa(i);
@@ -185,7 +218,9 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		b->ram_size = p->ram_size;
 		b->image_start = info.lowest;
 		b->image_end = info.highest;
-		b->free_start = ALIGN_UP(info.highest, PAGE_SIZE);
+		b->free_start = free_start;
+		b->module_start = module_start;
+		b->module_size = module_size;
 		b->free_end = p->ram_size - stacks;
 		b->tsc_khz = tsc_khz;
 		strlcpy(b->partition_name, p->name, sizeof(b->partition_name));
@@ -286,6 +321,28 @@ NORETURN void partitions_summary_and_power_off(void)
 	power_off(all_ok ? POWER_OK : POWER_FAILED);
 }
 
+static void vp_finish(struct vp *vp, u32 reason);
+
+/* VPs still waiting for a SIPI when every other VP has finished can never start: they end as well, so
+ * that the partition finishes (a Linux that brought up fewer CPUs than it has, a test that never
+ * starts one). */
+static void end_unstarted(struct partition *p)
+{
+	u32 waiting = 0;
+	for (u32 i = 0; i < p->vp_count; i++) {
+		u32 b = __atomic_load_n(&p->vps[i]->blocked, __ATOMIC_SEQ_CST);
+		if ((b & VP_BLOCK_WAIT_SIPI) && !(b & VP_BLOCK_FINAL))
+			waiting++;
+	}
+	if (!waiting || __atomic_load_n(&p->vps_finished, __ATOMIC_SEQ_CST) + waiting != p->vp_count)
+		return;
+	for (u32 i = 0; i < p->vp_count; i++)
+		if (__atomic_load_n(&p->vps[i]->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_WAIT_SIPI) {
+			pr_info("minihv: partition %s VP %u was never started (no SIPI); it counts as ended", p->name, i);
+			vp_finish(p->vps[i], VP_BLOCK_ENDED);
+		}
+}
+
 static void vp_finish(struct vp *vp, u32 reason)
 {
 	u32 old = __atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST);
@@ -298,6 +355,8 @@ static void vp_finish(struct vp *vp, u32 reason)
 	if (__atomic_add_fetch(&p->vps_finished, 1, __ATOMIC_SEQ_CST) == p->vp_count) {
 		p->finished = true;
 		partition_finished(p);
+	} else {
+		end_unstarted(p);
 	}
 }
 

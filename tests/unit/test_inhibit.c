@@ -18,12 +18,12 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "flush.h"
-#include "inhibit.h"
+#include "hv/flush.h"
+#include "hv/inhibit.h"
 #include "log.h"
-#include "tlb_ops.h"
+#include "hv/tlb_ops.h"
 #include "trace.h"
-#include "wait.h"
+#include "hv/wait.h"
 
 struct cpu cpus[MAX_CPUS];
 u32 cpu_count;

@@ -20,13 +20,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "flush.h"
-#include "inhibit.h"
+#include "hv/flush.h"
+#include "hv/inhibit.h"
 #include "log.h"
-#include "tlb_ops.h"
+#include "hv/tlb_ops.h"
 #include "trace.h"
 #include "vmx_caps.h"
-#include "wait.h"
+#include "hv/wait.h"
 
 #define NCPU 3
 #define NVP 5         /* homed round-robin: CPUs 0 and 1 each run two VPs, so targets get descheduled */

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "log.h"
-#include "wait.h"
+#include "hv/wait.h"
 
 u64 tsc_khz;
 static u64 fake_tsc, relaxes;
