@@ -135,6 +135,7 @@ static bool post_and_wait(struct partition *p, struct vp *self, const struct hv_
 {
 	u64 gens[MINIHV_MAX_VPS];
 	struct hv_vp_bitmap wait;
+	bool kicked = false;
 	hv_vp_bitmap_clear(&wait);
 	for_each_vp_in(i, targets) {
 		struct vp *t = p->vps[i];
@@ -147,9 +148,11 @@ static bool post_and_wait(struct partition *p, struct vp *self, const struct hv_
 			continue; /* it processes its requests before it next enters */
 		vp_kick(t);
 		hv_vp_bitmap_set(&wait, i);
+		kicked = true;
 	}
 	struct flush_wait w = { p, &wait, gens, NULL };
-	bool ok = wait_until(all_acked, &w, WAIT_FLUSH_ACK_MS);
+	/* Nobody kicked (the caller alone, or no target in guest mode): nothing to wait for. */
+	bool ok = !kicked || wait_until(all_acked, &w, WAIT_FLUSH_ACK_MS);
 	if (!ok) {
 		/* The flush cannot be known complete, and returning to the caller would claim it: stop the
 		 * caller's partition (one line each); other partitions keep running. */
