@@ -106,7 +106,7 @@ void hv_flush_process(struct vp *vp)
 /* What the caller waits for: every kicked target has taken its requests or left guest mode. */
 struct flush_wait {
 	struct partition *p;
-	const struct hv_vp_bitmap *wait;
+	struct hv_vp_bitmap *wait; /* the kicked targets that have not acknowledged yet */
 	const u64 *gens;
 	struct vp *late; /* on return: the first target that had not acknowledged */
 };
@@ -119,13 +119,16 @@ static bool acked(const struct vp *t, u64 gen)
 static bool all_acked(const void *arg)
 {
 	struct flush_wait *w = (struct flush_wait *)arg;
+	bool all = true;
 	for_each_vp_in(i, w->wait) {
-		if (!acked(w->p->vps[i], w->gens[i])) {
+		if (acked(w->p->vps[i], w->gens[i])) {
+			hv_vp_bitmap_remove(w->wait, i); /* not looked at again */
+		} else if (all) {
 			w->late = w->p->vps[i];
-			return false;
+			all = false;
 		}
 	}
-	return true;
+	return all;
 }
 
 /* Posts bits to every VP in targets and waits until each one in guest mode has taken them (all kicks

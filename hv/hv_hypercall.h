@@ -125,6 +125,7 @@ void hv_vp_bitmap_clear(struct hv_vp_bitmap *set);
 /* Every VP 0 .. vp_count - 1 (vp_count is clamped to MINIHV_MAX_VPS). */
 void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count);
 void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
+void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
 bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp);
 bool hv_vp_bitmap_empty(const struct hv_vp_bitmap *set);
 u32 hv_vp_bitmap_weight(const struct hv_vp_bitmap *set);
