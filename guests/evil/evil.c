@@ -7,7 +7,7 @@
  *   last=unmapped       end by reading guest-physical memory outside RAM (H12)
  *   last=string-io      end with string I/O on an unknown port (H13)
  *   last=exit           end normally (for trying the cases alone)
- *   cases=none          skip H1-H11 and go straight to the last act
+ *   cases=none          skip H1-H11, H15-H20: straight to the last act
  *   delay_ms=N          wait N ms first (so that a neighbour has filled its memory before the attack)
  */
 #include "evil.h"

@@ -210,7 +210,7 @@ static void h20_timer_storm(void)
 void x2apic_cases(void)
 {
 	if (!x2apic_present() || vp_count() < 2) {
-		printf("evil: H15-H19 not run: they need apic = x2apic and 2 VPs\n");
+		printf("evil: H15-H20 not run: they need apic = x2apic and 2 VPs\n");
 		return;
 	}
 	check(wrmsr_safe(X2APIC_SVR, 0x1ff) == NO_FAULT, "evil: enabling the APIC (SVR) faulted");
