@@ -319,6 +319,11 @@ const struct command console_commands[] = {
 	  0, 2, cmd_trace },
 	{ "peek", "P GPA [N]", "N 64-bit words of guest memory (MINIHV_CALL_READ_MEMORY)", 2, 3, cmd_peek },
 	{ "poke", "P GPA VALUE", "write one 64-bit word (MINIHV_CALL_WRITE_MEMORY)", 3, 3, cmd_poke },
+	{ "translate", "P V GVA [r,w,x,exempt,setbits,inhibit|N] [ex] [reserved=N]",
+	  "HvCallTranslateVirtualAddress (default flags r): result code, GPA, cache type, overlay (sets $code $gpa "
+	  "$cache $overlay)", 3, 6, cmd_translate },
+	{ "vpeek", "P V GVA [N]", "N 64-bit words through VP V's page tables (translate, then read the GPA)", 3, 4,
+	  cmd_vpeek },
 	{ "raw-inhibit", "P V [flags=N] [inhibit=N] [pad0..pad4=N] [reserved=N]",
 	  "send the inhibit structure unchecked (tests the hypervisor's checks)", 2, -1, cmd_raw_inhibit },
 	{ "raw-peek", "P GPA [SIZE]", "MINIHV_CALL_READ_MEMORY unchecked (tests the hypervisor's checks)", 2, 3,
