@@ -114,7 +114,7 @@ unit: $(UNIT_BINS)
 # tests/fuzz/seeds/NAME/, kept inputs (every crash ever found, and the cases worth keeping) in
 # tests/fuzz/regress/NAME/. `make fuzz` runs each target FUZZ_SECONDS; `make test` runs FUZZ_SHORT_SECONDS
 # each and every kept input once. Corpora grow under build/fuzz/corpus/NAME/.
-FUZZ_TARGETS := hypercall_decode vp_set flush_input config elf_load gva_walk vlapic
+FUZZ_TARGETS := hypercall_decode vp_set flush_input config elf_load gva_walk vlapic cr_rules
 # Parsers still being written on branch linux-boot (hv/bzimage.c, hv/guest_acpi.c): once one is on main,
 # write tests/fuzz/fuzz_NAME.c and move its name to FUZZ_TARGETS.
 FUZZ_PENDING := bzimage guest_acpi
