@@ -146,6 +146,18 @@ void h5_management_calls(void)
 		snprintf(what, sizeof(what), "H5 HvCallGetVpRegisters on %lu:0", pid);
 		check_status(what, hv_do_hypercall(HVCALL_GET_VP_REGISTERS | (1ull << 32), input_gpa, input_gpa + 2048),
 			     HV_STATUS_ACCESS_DENIED);
+		/* Walking another partition's page tables (or its own, through the parent's call) */
+		struct hv_input_translate_virtual_address *t = (struct hv_input_translate_virtual_address *)input;
+		memset(t, 0, sizeof(*t));
+		t->partition_id = pid;
+		t->control_flags = HV_TRANSLATE_GVA_VALIDATE_READ;
+		t->gva_page = 0x200;
+		snprintf(what, sizeof(what), "H5 HvCallTranslateVirtualAddress on %lu:0", pid);
+		check_status(what, hv_do_hypercall(HVCALL_TRANSLATE_VIRTUAL_ADDRESS, input_gpa, input_gpa + 2048),
+			     HV_STATUS_ACCESS_DENIED);
+		snprintf(what, sizeof(what), "H5 HvCallTranslateVirtualAddressEx on %lu:0", pid);
+		check_status(what, hv_do_hypercall(HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX, input_gpa, input_gpa + 2048),
+			     HV_STATUS_ACCESS_DENIED);
 	}
 	memset(input, 0, 16);
 	check_status("H5 MinihvReadTrace", hv_do_hypercall(MINIHV_CALL_READ_TRACE, input_gpa, input_gpa + 2048),
