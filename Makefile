@@ -13,8 +13,9 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 # Include paths say who may use what: include/ is shared by the hypervisor's folders, include/abi/ is the
 # guest-visible ABI, lib/ the freestanding helpers that the hypervisor, the guests and the host tests share.
-# A header private to one folder lives in that folder and is found next to the file that includes it.
-HV_INC := -Iinclude -Iinclude/abi -Ilib
+# A header private to one folder lives in that folder and is found next to the file that includes it;
+# another folder names the folder ("vdev/vuart.h", found through -I.).
+HV_INC := -Iinclude -Iinclude/abi -Ilib -I.
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
@@ -23,10 +24,11 @@ MB_CFLAGS := $(BASE_CFLAGS) -fno-pic -fno-pie -mcmodel=small
 EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulate-outgoing-args \
 	-DGNU_EFI_USE_MS_ABI
-NASMFLAGS := -f elf64 -g
+NASMFLAGS := -f elf64 -g -I$(B)/gen/
 
 # Sources of the core, shared by both images.
-CORE_C := $(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c) boot/boot_info.c boot/smp.c
+CORE_C := $(filter-out vmx/asm_offsets.c,$(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c vdev/*.c)) boot/boot_info.c \
+	boot/smp.c
 CORE_ASM := core/isr.asm boot/ap_trampoline.asm $(wildcard vmx/*.asm)
 MB_C := boot/multiboot.c
 MB_ASM := boot/mb_entry.asm
@@ -64,6 +66,14 @@ $(B)/asm/%.o: %.asm
 	@echo "  NASM    $@"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
 
+# vmx/entry.asm's offsets into C structures come from offsetof (vmx/asm_offsets.c), never a hand-kept list.
+$(B)/gen/asm_offsets.inc: vmx/asm_offsets.c $(wildcard include/*.h include/abi/*.h lib/*.h vdev/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(filter-out -MMD -MP -g,$(MB_CFLAGS)) -S $< -o - | \
+		sed -n 's/^.*"->\([A-Za-z0-9_]*\) \([0-9]*\)".*$$/%define \1 \2/p' > $@.tmp && mv $@.tmp $@
+$(B)/asm/vmx/entry.o: $(B)/gen/asm_offsets.inc
+
 $(B)/minihv.elf: $(MB_OBJS) linker.ld
 	$(LD) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld -o $@ $(MB_OBJS) $(LIBGCC)
 	@grub-file --is-x86-multiboot2 $@ || { echo "$@: not a multiboot2 image"; exit 1; }
@@ -96,7 +106,7 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
 	hv/flush_input.c mm/ept.c
-HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
+HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))

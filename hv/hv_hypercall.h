@@ -213,4 +213,10 @@ struct hv_gva_range hv_gva_range_decode(u64 entry);
 /* True when the entries gva[0 .. count - 1] cover more than HV_FLUSH_GVA_PAGES_CEILING pages. */
 bool hv_flush_list_prefers_full(const u64 *gva, u32 count);
 
+/* The management partition's calls (hv/mgmt.c), after the generic decode and input fetch. q holds the
+ * input block (n qwords); input_gpa/output_gpa are the caller's GPAs; *reps gets the reps completed. */
+struct vp;
+u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, u64 input_gpa,
+		       u64 output_gpa, u16 *reps, bool *suspended);
+
 #endif

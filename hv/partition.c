@@ -4,7 +4,6 @@
 #include "core.h"
 #include "elf_load.h"
 #include "ept.h"
-#include "exits.h"
 #include "hv.h"
 #include "lib.h"
 #include "log.h"
@@ -14,7 +13,6 @@
 #include "power.h"
 #include "timer.h"
 #include "trace.h"
-#include "vmcs.h"
 #include "x86.h"
 
 struct partition partitions[MAX_PARTITIONS];
@@ -200,7 +198,7 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 	return true;
 }
 
-void core_start_partitions(const struct boot_info *bi)
+void partition_start_all(const struct boot_info *bi)
 {
 	const struct boot_module *m = boot_module_find(bi, CONFIG_FILE_NAME);
 	if (!m) {
@@ -221,9 +219,6 @@ void core_start_partitions(const struct boot_info *bi)
 	}
 	if (!validate(bi, &config))
 		config_failed();
-	if (!vmcs_global_init())
-		power_off(POWER_CANNOT_RUN);
-	vmx_cpuid_init();
 	for (u32 i = 0; i < cpu_count; i++) {
 		cpus[i].hc_buf = phys_to_virt(pmm_alloc_page());
 		trace_init_cpu(&cpus[i]);
@@ -284,28 +279,6 @@ NORETURN void partitions_summary_and_power_off(void)
 	pr_info("minihv: %s (%s); powering off", partitions_running ? "shutting down" : "all partitions finished",
 		all_ok ? "all ok" : "some failed");
 	power_off(all_ok ? POWER_OK : POWER_FAILED);
-}
-
-static void vp_finish(struct vp *vp, u32 reason)
-{
-	u32 old = __atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST);
-	if (old & VP_BLOCK_FINAL)
-		return;
-	if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
-		vp_kick(vp);
-	trace_event(TRACE_END, vp, reason, (u64)(s64)vp->exit_status);
-	struct partition *p = vp->part;
-	if (__atomic_add_fetch(&p->vps_finished, 1, __ATOMIC_SEQ_CST) == p->vp_count) {
-		p->finished = true;
-		partition_finished(p);
-	}
-}
-
-void vp_end(struct vp *vp, int status)
-{
-	vp->exit_status = status;
-	pr_info("minihv: partition %s VP %u exited with status %d", vp->part->name, vp->index, status);
-	vp_finish(vp, VP_BLOCK_ENDED);
 }
 
 void partition_stop(struct partition *p, struct vp *culprit, const char *why, ...)

@@ -1,4 +1,7 @@
-/* The seams between vmx/ (exits) and hv/ (Hyper-V interface, partitions, devices). */
+/* Every call vmx/ makes into hv/: the exits that hv/ answers (Hyper-V interface, EPT overlay), the work
+ * a VP's home CPU does for hv/ before each entry, and the run-state changes an exit causes. hv/ uses from
+ * vmx/ only the exit helpers in exits.h (vmx_inject_exception, vmx_guest_64bit) and vmx_caps. Calls into
+ * the emulated devices are in vdev/ (vdev/vuart.h). */
 #ifndef MINIHV_HV_H
 #define MINIHV_HV_H
 
@@ -12,21 +15,19 @@ void hv_cpuid(struct vp *vp, u32 leaf, u32 subleaf, u32 regs[4]);
 /* Synthetic MSRs. Return false when the MSR is not one of hv's (the caller then decides). */
 bool hv_rdmsr(struct vp *vp, u32 msr, u64 *value, bool *fault);
 bool hv_wrmsr(struct vp *vp, u32 msr, u64 value, bool *fault);
-/* Work a VP must do before it next enters guest mode (pending flushes and the like). Runs on its
- * home CPU with its VMCS loaded. */
-void hv_before_entry(struct vp *vp);
 /* EPT violation hook: true when hv/ handled it (e.g. a write to the hypercall overlay page). */
 bool hv_ept_violation(struct vp *vp, u64 gpa, u64 qualification);
-/* The management partition's calls (hv/mgmt.c), after the generic decode and input fetch. q holds the
- * input block (n qwords); input_gpa/output_gpa are the caller's GPAs; *reps gets the reps completed. */
-struct hv_hypercall_input;
-u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, u64 input_gpa,
-		       u64 output_gpa, u16 *reps, bool *suspended);
-/* Emulated COM1 of a partition (hv/vuart.c). */
-bool vuart_io(struct partition *p, u16 port, bool in, u32 *value);
-/* Polls the physical console for input (Ctrl-A three times switches the input partition). */
-void vuart_poll_input(void);
-/* Moves console input on when the partition that has it finishes. */
-void vuart_partition_finished(struct partition *p);
+/* Carries out the flush requests posted to vp (INVVPID/INVEPT, hv/flush.c). Runs on its home CPU with
+ * its VMCS loaded, before each VM entry. */
+void hv_flush_process(struct vp *vp);
+
+/* Run state (hv/vp.c, hv/partition.c). */
+/* HLT with interrupts on: blocks vp until an interrupt is queued for it. */
+void vp_halt(struct vp *vp, u64 rip);
+/* Ends a VP for good (MINIHV_CALL_EXIT, HLT with interrupts off). */
+void vp_end(struct vp *vp, int status);
+/* Stops every VP of p with one log line naming the culprit VP and why. */
+void partition_stop(struct partition *p, struct vp *culprit, const char *why, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -6,7 +6,6 @@
 #include "hv.h"
 #include "lib.h"
 #include "log.h"
-#include "trace.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -122,14 +121,6 @@ static enum exit_action handle_interrupt_window(struct vp *vp)
 	return EXIT_CONTINUE;
 }
 
-static bool irq_pending(struct vp *vp)
-{
-	for (int i = 0; i < 4; i++)
-		if (__atomic_load_n(&vp->pending_irq[i], __ATOMIC_ACQUIRE))
-			return true;
-	return false;
-}
-
 static enum exit_action handle_hlt(struct vp *vp)
 {
 	vmx_advance_rip();
@@ -140,11 +131,7 @@ static enum exit_action handle_hlt(struct vp *vp)
 		vp_end(vp, 0);
 		return EXIT_CONTINUE;
 	}
-	trace_event(TRACE_HALT, vp, 0, vmread(VMCS_GUEST_RIP));
-	vp_block(vp, VP_BLOCK_HALTED);
-	/* An interrupt queued before the block bit was visible would otherwise be missed. */
-	if (irq_pending(vp))
-		vp_unblock(vp, VP_BLOCK_HALTED);
+	vp_halt(vp, vmread(VMCS_GUEST_RIP));
 	return EXIT_RESCHEDULE;
 }
 
@@ -305,7 +292,7 @@ enum exit_action vmx_handle_exit(struct vp *vp)
 
 void vmx_prepare_interrupts(struct vp *vp)
 {
-	if (!irq_pending(vp))
+	if (!vp_irq_pending(vp))
 		return;
 	u64 proc = vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
 	bool busy = vmread(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID;
@@ -324,6 +311,6 @@ void vmx_prepare_interrupts(struct vp *vp)
 		vmwrite(VMCS_VM_ENTRY_INTR_INFO, (u32)(i * 64 + bit) | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
 		break;
 	}
-	if (irq_pending(vp))
+	if (vp_irq_pending(vp))
 		vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTERRUPT_WINDOW_EXITING);
 }

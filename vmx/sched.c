@@ -1,5 +1,5 @@
 /* Per-CPU VP scheduler. Each CPU runs the VPs homed on it round-robin, one VMX-preemption-timer slice
- * at a time; a VP runs only while no block reason holds (include/partition.h). An idle CPU halts
+ * at a time; a VP runs only while no block reason holds (include/partition.h, hv/vp.c). An idle CPU halts
  * until a kick IPI says that one of its VPs may have become runnable. */
 #include "apic.h"
 #include "core.h"
@@ -8,9 +8,9 @@
 #include "lib.h"
 #include "log.h"
 #include "timer.h"
-#include "trace.h"
 #include "trap.h"
 #include "vmcs.h"
+#include "vdev/vuart.h"
 #include "x86.h"
 
 #define SLICE_US 2000 /* time slice when several VPs share a CPU */
@@ -21,38 +21,6 @@ int vmx_run(struct guest_regs *regs, u64 launched);
 void kick_interrupt(void)
 {
 	/* Waking from HLT (or forcing a VM exit) was the whole point. */
-}
-
-void vp_kick(struct vp *vp)
-{
-	if (vp->home != this_cpu())
-		apic_send_ipi(vp->home->apic_id, APIC_ICR_FIXED | VECTOR_KICK);
-}
-
-void vp_block(struct vp *vp, u32 reason)
-{
-	__atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST);
-	/* A VP blocked from elsewhere must leave guest mode on its own CPU. */
-	if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
-		vp_kick(vp);
-}
-
-void vp_unblock(struct vp *vp, u32 reason)
-{
-	u32 old = __atomic_fetch_and(&vp->blocked, ~reason, __ATOMIC_SEQ_CST);
-	if ((old & reason) && !(old & ~reason))
-		vp_kick(vp); /* its CPU may be halted with nothing else to do */
-}
-
-void vp_queue_interrupt(struct vp *vp, u8 vector)
-{
-	__atomic_fetch_or(&vp->pending_irq[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_HALTED) {
-		trace_event(TRACE_WAKE, vp, vector, 0);
-		vp_unblock(vp, VP_BLOCK_HALTED);
-	}
-	else if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
-		vp_kick(vp); /* deliver soon, not at the end of its slice */
 }
 
 /* The guest state that no VMCS field holds: FPU/SSE, CR2 and a few MSRs. */
@@ -145,17 +113,17 @@ static void run_vp(struct cpu *c, struct vp *vp)
 				return;
 			deadline = now + slice; /* alone on this CPU: a fresh slice */
 		}
-		hv_before_entry(vp);
+		hv_flush_process(vp);
 		vmx_prepare_interrupts(vp);
 		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, MIN((deadline - now) >> vmx_preemption_rate, 0xffffffffull));
 		/* Remote requesters set their request, then look at in_guest; we set in_guest, then look at
-		 * requests (hv_before_entry again): one of the two always sees the other. */
+		 * requests (hv_flush_process again): one of the two always sees the other. */
 		__atomic_store_n(&vp->in_guest, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST)) {
 			__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
 			return;
 		}
-		hv_before_entry(vp);
+		hv_flush_process(vp);
 		u64 t0 = rdtsc();
 		int rc = vmx_run(&vp->regs, vp->launched);
 		vp->count.guest_tsc += rdtsc() - t0;
@@ -184,7 +152,7 @@ static struct vp *pick_next(struct cpu *c)
 	return NULL;
 }
 
-NORETURN void core_cpu_loop(struct cpu *c)
+NORETURN void sched_cpu_loop(struct cpu *c)
 {
 	if (c->failure)
 		cpu_halt_forever();
