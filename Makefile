@@ -111,10 +111,12 @@ HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -Wall -Wextra -Werror -Wno-unused-param
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
-# A test may link one more file that is pure apart from what the test stubs: "// unit-extra: FILE.c".
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h hv/*.c)
+# A test may link more files that are pure apart from what the test stubs: UNIT_EXTRA_<test>.
+UNIT_EXTRA_test_inhibit := hv/inhibit.c
+
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/unit/*.h hv/*.c)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $$(sed -n 's|^// unit-extra: ||p' $<) -lcmocka -lpthread -o $@
+	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $(UNIT_EXTRA_$*) -lcmocka -lpthread -o $@
 
 unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)
