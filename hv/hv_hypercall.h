@@ -213,7 +213,11 @@ bool hv_flush_list_prefers_full(const u64 *gva, u32 count);
 /* The management partition's calls (hv/mgmt.c), after the generic decode and input fetch. q holds the
  * input block (n qwords); input_gpa/output_gpa are the caller's GPAs; *reps gets the reps completed. */
 struct vp;
+struct partition;
 u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, u64 input_gpa,
 		       u64 output_gpa, u16 *reps, bool *suspended);
+/* len bytes at gpa as the partition's guests read them (the hypercall overlay where it is mapped, RAM
+ * elsewhere), or NULL outside its RAM. For hypercall input lists; len must not cross a page (hv/hyperv.c). */
+const void *hv_guest_read_view(struct partition *p, u64 gpa, u64 len);
 
 #endif
