@@ -14,8 +14,8 @@ Q := $(if $(filter 1,$(V)),,@)
 # Include paths say who may use what: include/ is shared by the hypervisor's folders, include/abi/ is the
 # guest-visible ABI, lib/ the freestanding helpers that the hypervisor, the guests and the host tests share.
 # A header private to one folder lives in that folder and is found next to the file that includes it;
-# another folder names the folder ("vdev/vuart.h", found through -I.).
-HV_INC := -Iinclude -Iinclude/abi -Ilib -I.
+# vdev/ is on the path as well, since vmx/ and hv/ call the emulated devices.
+HV_INC := -Iinclude -Iinclude/abi -Ilib -Ivdev
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
@@ -105,8 +105,8 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/minihv_emu.py
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
-	hv/flush_input.c mm/ept.c
-HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
+	hv/flush_input.c mm/ept.c vdev/vlapic_regs.c vmx/cr_rules.c
+HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
@@ -114,7 +114,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 # A test may link more files that are pure apart from what the test stubs: UNIT_EXTRA_<test>.
 UNIT_EXTRA_test_inhibit := hv/inhibit.c
 
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c)
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c vdev/*.c)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $(UNIT_EXTRA_$*) -lcmocka -lpthread -o $@
 

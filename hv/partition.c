@@ -13,6 +13,7 @@
 #include "power.h"
 #include "timer.h"
 #include "trace.h"
+#include "vlapic.h"
 #include "x86.h"
 
 struct partition partitions[MAX_PARTITIONS];
@@ -201,6 +202,7 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		vp->part = p;
 		vp->index = i;
 		vp->vpid = next_vpid++;
+		vlapic_vp_init(vp); /* before anything can send it an interrupt */
 		vp->entry_rip = info.entry;
 		vp->entry_rsp = p->ram_size - (u64)i * MINIHV_VP_STACK_SIZE;
 		vp->entry_rdi = minihv_boot_info_gpa(i);

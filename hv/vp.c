@@ -29,21 +29,54 @@ void vp_unblock(struct vp *vp, u32 reason)
 
 void vp_queue_interrupt(struct vp *vp, u8 vector)
 {
-	__atomic_fetch_or(&vp->pending_irq[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_HALTED) {
-		trace_event(TRACE_WAKE, vp, vector, 0);
-		vp_unblock(vp, VP_BLOCK_HALTED);
-	} else if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
-		vp_kick(vp); /* deliver soon, not at the end of its slice */
+	/* A fixed interrupt into the VP's virtual APIC (its IRR); it wakes or kicks the VP. */
+	vlapic_deliver(vp, APIC_DM_FIXED, vector);
 }
 
 void vp_halt(struct vp *vp, u64 rip)
 {
 	trace_event(TRACE_HALT, vp, 0, rip);
+	vp->in_hlt = true;
 	vp_block(vp, VP_BLOCK_HALTED);
 	/* An interrupt queued before the block bit was visible would otherwise be missed. */
-	if (vp_irq_pending(vp))
+	if (vlapic_has_event(vp))
 		vp_unblock(vp, VP_BLOCK_HALTED);
+}
+
+/* A VP that left by HLT runs again only for an event it takes (an ExtINT request may have gone away
+ * since it was woken). False: it halted again. */
+bool vp_halt_ends(struct vp *vp)
+{
+	if (!vp->in_hlt)
+		return true;
+	if (!vlapic_has_event(vp)) {
+		vp_block(vp, VP_BLOCK_HALTED);
+		if (!vlapic_has_event(vp))
+			return false;
+		vp_unblock(vp, VP_BLOCK_HALTED);
+	}
+	vp->in_hlt = false;
+	return true;
+}
+
+/* VPs still waiting for a SIPI when every other VP has finished can never start: they end as well, so
+ * that the partition finishes (a Linux that brought up fewer CPUs than it has, a test that never
+ * starts one). */
+static void end_unstarted(struct partition *p)
+{
+	u32 waiting = 0;
+	for (u32 i = 0; i < p->vp_count; i++) {
+		u32 b = __atomic_load_n(&p->vps[i]->blocked, __ATOMIC_SEQ_CST);
+		if ((b & VP_BLOCK_WAIT_SIPI) && !(b & VP_BLOCK_FINAL))
+			waiting++;
+	}
+	if (!waiting || __atomic_load_n(&p->vps_finished, __ATOMIC_SEQ_CST) + waiting != p->vp_count)
+		return;
+	for (u32 i = 0; i < p->vp_count; i++)
+		if (__atomic_load_n(&p->vps[i]->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_WAIT_SIPI) {
+			pr_info("minihv: partition %s VP %u was never started (no SIPI); it counts as ended", p->name, i);
+			vp_finish(p->vps[i], VP_BLOCK_ENDED);
+		}
 }
 
 void vp_finish(struct vp *vp, u32 reason)
@@ -58,6 +91,8 @@ void vp_finish(struct vp *vp, u32 reason)
 	if (__atomic_add_fetch(&p->vps_finished, 1, __ATOMIC_SEQ_CST) == p->vp_count) {
 		p->finished = true;
 		partition_finished(p);
+	} else {
+		end_unstarted(p);
 	}
 }
 

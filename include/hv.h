@@ -1,7 +1,7 @@
 /* Every call vmx/ makes into hv/: the exits that hv/ answers (Hyper-V interface, EPT overlay), the work
  * a VP's home CPU does for hv/ before each entry, and the run-state changes an exit causes. hv/ uses from
- * vmx/ only the exit helpers in exits.h (vmx_inject_exception, vmx_guest_64bit) and vmx_caps. Calls into
- * the emulated devices are in vdev/ (vdev/vuart.h). */
+ * vmx/ only the exit helpers in exits.h (vmx_inject_exception, vmx_guest_64bit), vmx_caps and the
+ * INVVPID/INVEPT wrappers of vmx.h. Calls into the emulated devices are in vdev/ (vuart.h, vlapic.h). */
 #ifndef MINIHV_HV_H
 #define MINIHV_HV_H
 
@@ -24,6 +24,9 @@ void hv_flush_process(struct vp *vp);
 /* Run state (hv/vp.c, hv/partition.c). */
 /* HLT with interrupts on: blocks vp until an interrupt is queued for it. */
 void vp_halt(struct vp *vp, u64 rip);
+/* Before entering a VP that left by HLT: false when no event it takes is pending any more (an ExtINT
+ * request may have gone away since it was woken), and it halted again. */
+bool vp_halt_ends(struct vp *vp);
 /* Ends a VP for good (MINIHV_CALL_EXIT, HLT with interrupts off). */
 void vp_end(struct vp *vp, int status);
 /* Stops every VP of p with one log line naming the culprit VP and why. */
