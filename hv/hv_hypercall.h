@@ -216,6 +216,10 @@ struct vp;
 struct partition;
 u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, u64 input_gpa,
 		       u64 output_gpa, u16 *reps, bool *suspended);
+/* HvCallTranslateVirtualAddress(Ex) (hv/translate.c), from hv_management_call. */
+u16 hv_translate_virtual_address(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u64 output_gpa);
+/* Resolves a (partition, VP) target in a guest partition (hv/mgmt.c): INVALID_PARTITION_ID, INVALID_VP_INDEX. */
+u16 mgmt_target_vp(u64 pid, u32 vpi, struct vp **out);
 /* len bytes at gpa as the partition's guests read them (the hypercall overlay where it is mapped, RAM
  * elsewhere), or NULL outside its RAM. For hypercall input lists; len must not cross a page (hv/hyperv.c). */
 const void *hv_guest_read_view(struct partition *p, u64 gpa, u64 len);
