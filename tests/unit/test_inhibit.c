@@ -8,7 +8,6 @@
  * builds run only the race, which must then see the bug. (The flusher that does not re-read the flag
  * under the lock loses a wake-up only in a window of a few instructions, which threads on a host hit too
  * rarely to be a reliable control: the spin model, tests/model/, checks that bug exhaustively.) */
-// unit-extra: hv/inhibit.c hv/wait.c hv/flush.c
 #include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>

@@ -9,7 +9,6 @@
  * guest mode, even holds) a translation older than a PTE change its caller made before the call.
  * The negative controls break one link each and must make the property fail.
  */
-// unit-extra: hv/flush.c hv/inhibit.c hv/wait.c
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,4 @@
 /* hv/wait.c: the bounded wait every cross-CPU spin uses, against a fake TSC (one tick per poll). */
-// unit-extra: hv/wait.c
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
