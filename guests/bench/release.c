@@ -1,10 +1,12 @@
 /* release_latency: from the management partition's clear of an inhibit flag to the return of the flush
  * that waited on it. Two partitions run this image: the management partition (mode=release-mgmt) and
- * the partition `bench` (mode=release), whose VP 1 flushes VP 0 while the management partition holds
- * VP 0's flag. Both read the same TSC; the image sits at the same GPAs in both, so the management side
- * reaches the flusher's variables at their own addresses (MINIHV_CALL_READ/WRITE_MEMORY).
- * Per iteration i: mgmt sets the flag, writes go = i + 1; the flusher's call is suspended; mgmt sees VP 1
- * suspended, takes t0, clears the flag; the flusher's call returns, it stores t1[i] and done = i + 1. */
+ * the partition `bench` (mode=release), whose VP 0 flushes VP 1 while the management partition holds
+ * VP 1's flag. minihv homes VPs on CPUs round-robin in config order, so with 2 CPUs the flusher (bench
+ * VP 0) has CPU 1 to itself and the inhibited VP 1 halts on CPU 0 beside the management VP. Both sides
+ * read the same TSC; the image sits at the same GPAs in both partitions, so the management side reaches
+ * the flusher's variables at their own addresses (MINIHV_CALL_READ/WRITE_MEMORY).
+ * Iteration i: mgmt sets the flag and writes go = i + 2; the flusher's call is suspended; mgmt sees bench
+ * VP 0 suspended, takes t0 and clears the flag; the call returns, the flusher stores t1[i], done = i + 1. */
 #include "bench.h"
 
 static volatile u64 rel_go, rel_done, rel_stop;
@@ -26,7 +28,7 @@ static void must(const char *what, u16 st)
 static void inhibit(u64 pid, bool on)
 {
 	struct minihv_tlb_flush_inhibit_input in = {
-		.target = { .partition_id = pid, .vp_index = 0 },
+		.target = { .partition_id = pid, .vp_index = 1 },
 		.inhibit = { .inhibit = on ? MINIHV_INHIBIT_TLB_FLUSH : MINIHV_UNINHIBIT_TLB_FLUSH },
 	};
 	must("MINIHV_CALL_SET_TLB_FLUSH_INHIBIT", mcall(MINIHV_CALL_SET_TLB_FLUSH_INHIBIT, &in, sizeof(in)));
@@ -93,7 +95,7 @@ int bench_release_mgmt(void)
 	for (u32 i = 0; i < bench_iters; i++) {
 		inhibit(pid, true);
 		poke(pid, &rel_go, i + 2);
-		POLL(vp_state(pid, 1) == MINIHV_VP_SUSPENDED, "suspension of the flusher");
+		POLL(vp_state(pid, 0) == MINIHV_VP_SUSPENDED, "suspension of the flusher");
 		t0[i] = rdtsc();
 		inhibit(pid, false);
 		POLL(peek(pid, &rel_done) == i + 1, "return of the flusher's call");
@@ -112,12 +114,12 @@ int bench_release_mgmt(void)
 
 int bench_release_guest(const struct minihv_boot_info *bi)
 {
-	if (bi->vp_index == 0) {
+	if (bi->vp_index == 1) {
 		bench_target_setup();
 		bench_target_halt();
 		return 0;
 	}
-	if (bi->vp_index != 1)
+	if (bi->vp_index != 0)
 		return 0;
 	static u64 xmm[12] __attribute__((aligned(16)));
 	idt_init();
@@ -126,7 +128,7 @@ int bench_release_guest(const struct minihv_boot_info *bi)
 	for (u32 i = 0; i < bench_iters; i++) {
 		while (atomic_load_u64(&rel_go) != i + 2)
 			cpu_relax();
-		xmm[0] = 1; /* VP 0, inhibited */
+		xmm[0] = 1 << 1; /* VP 1, inhibited */
 		u64 r = hv_hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, xmm);
 		rel_t1[i] = rdtsc();
 		guest_check(HV_HYPERCALL_STATUS(r) == HV_STATUS_SUCCESS, "bench: the flush returned %#lx", r);
@@ -134,7 +136,7 @@ int bench_release_guest(const struct minihv_boot_info *bi)
 	}
 	while (!atomic_load_u64(&rel_stop))
 		cpu_relax();
-	bench_stop_targets(0, 0);
+	bench_stop_targets(1, 1);
 	printf("BENCH done\n");
 	return 0;
 }
