@@ -36,12 +36,15 @@ void bench_report(const char *name, u64 *s, u32 n)
 	printf("BENCH %s median=%lu min=%lu max=%lu n=%u\n", name, s[n / 2], s[0], s[n - 1], n);
 }
 
+/* EOI first, then the work and the acknowledgement, as Linux's call-function IPI does: the sender's next
+ * IPI may come as soon as it sees the acknowledgement, and it must not find this VP still inside the
+ * handler with interrupts off (Bochs takes no kick VM exit then, so it would wait for the slice end). */
 static void on_ipi(struct irq_frame *f)
 {
 	(void)f;
-	pt_invlpg(BENCH_PAGE);
-	bench_acks[this_vp()].seq = atomic_load_u32(&bench_seq);
 	wrmsr(X2APIC_EOI, 0);
+	pt_invlpg(BENCH_PAGE);
+	atomic_store_u32(&bench_acks[this_vp()].seq, atomic_load_u32(&bench_seq));
 }
 
 void bench_target_setup(void)
