@@ -15,7 +15,7 @@ void bench_floor(void)
 	u64 *s = bench_samples();
 	for (u32 i = 0; i < bench_iters; i++) {
 		u64 t0 = rdtsc();
-		hv_hypercall_fast(0x00ff, 0, 0); /* no such call code: decode and return */
+		hypercall_fast(0x00ff, 0, 0); /* no such call code: decode and return */
 		s[i] = rdtsc() - t0;
 	}
 	bench_report("floor", s, bench_iters);
@@ -29,7 +29,7 @@ void bench_flush_space(const char *name, u64 mask, u64 flags)
 	for (u32 i = 0; i < bench_iters; i++) {
 		xmm[0] = mask;
 		u64 t0 = rdtsc();
-		u64 r = hv_hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, flags, xmm);
+		u64 r = hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, flags, xmm);
 		s[i] = rdtsc() - t0;
 		check(name, r);
 	}
@@ -55,7 +55,7 @@ static void list_self(const char *name, u64 *page, u32 n)
 		u64 t0 = rdtsc(), r;
 		u32 start = 0;
 		for (;;) {
-			r = hv_hypercall(hv_control(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST, 0, n) |
+			r = hypercall(hv_control(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST, 0, n) |
 						 ((u64)start << HV_HYPERCALL_REP_START_OFFSET),
 					 (u64)(uintptr_t)page, 0);
 			u32 done = HV_REPS_COMPLETED(r);
@@ -92,7 +92,7 @@ void bench_flush_sparse64(void)
 		xmm[2] = ~1ull;
 		xmm[3] = 1;
 		u64 t0 = rdtsc();
-		u64 r = hv_hypercall_xmm_fast(hv_control(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX, 2, 0), 0,
+		u64 r = hypercall_xmm_fast(hv_control(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX, 2, 0), 0,
 					      HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, xmm);
 		s[i] = rdtsc() - t0;
 		check("flush_space_ex_sparse64", r);

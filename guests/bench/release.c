@@ -16,7 +16,7 @@ static u8 *in_page, *out_page;
 static u16 mcall(u64 code, const void *in, u32 size)
 {
 	memcpy(in_page, in, size);
-	return HV_HYPERCALL_STATUS(hv_hypercall(code, (u64)(uintptr_t)in_page, (u64)(uintptr_t)out_page));
+	return HV_HYPERCALL_STATUS(hypercall(code, (u64)(uintptr_t)in_page, (u64)(uintptr_t)out_page));
 }
 
 static void must(const char *what, u16 st)
@@ -129,7 +129,7 @@ int bench_release_guest(const struct minihv_boot_info *bi)
 		while (atomic_load_u64(&rel_go) != i + 2)
 			cpu_relax();
 		xmm[0] = 1 << 1; /* VP 1, inhibited */
-		u64 r = hv_hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, xmm);
+		u64 r = hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, xmm);
 		rel_t1[i] = rdtsc();
 		guest_check(HV_HYPERCALL_STATUS(r) == HV_STATUS_SUCCESS, "bench: the flush returned %#lx", r);
 		atomic_store_u64(&rel_done, i + 1);
