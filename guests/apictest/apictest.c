@@ -2,7 +2,8 @@
  * VP 0 checks its own APIC (registers, self-IPIs with priorities and EOI, TPR, ESR, #GP on bad
  * accesses and bad CR0/CR4 writes, the timer one-shot and periodic, waking from HLT on it), then starts
  * VP 1 and VP 2 with INIT, SIPI, SIPI into sipi.asm, which goes real → protected → long mode and into
- * the runtime. Then IPIs between VPs: fixed with priorities, all-excluding-self, logical, NMI. */
+ * the runtime. Then IPIs between VPs: fixed with priorities, all-excluding-self, logical, NMI.
+ * cmdline "bsp-only": VP 0 checks its registers and ends; VPs 1 and 2 are never started. */
 #include "guest.h"
 
 #define SIPI_BASE 0x9000
@@ -322,6 +323,8 @@ static void start_ap(u32 vp, struct sipi_mailbox *mb)
 static int bsp(void)
 {
 	registers();
+	if (guest_option("bsp-only", NULL, 0))
+		return 0; /* the APs are never started: minihv must end them with VP 0 */
 	control_registers();
 	self_ipis();
 	timer();
