@@ -141,9 +141,9 @@ bool vlapic_msr_write(struct vp *vp, u32 msr, u64 value, bool *fault)
 
 void vlapic_before_entry(struct vp *vp)
 {
+	if (!__atomic_load_n(&vp->sipi_pending, __ATOMIC_ACQUIRE))
+		return; /* every entry passes here: no locked instruction on the common path */
 	u32 sipi = __atomic_exchange_n(&vp->sipi_pending, 0, __ATOMIC_SEQ_CST);
-	if (!sipi)
-		return;
 	vlapic_init_signal(&vp->lapic);
 	vp->in_hlt = false;
 	if (!vmcs_init_state(vp, (u8)sipi))
