@@ -11,7 +11,7 @@
 
 static bool interrupt_pending(struct vp *vp)
 {
-	return vlapic_extint_pending(vp) || vlapic_pending(&vp->lapic) >= 0;
+	return (vp->part->extint && vlapic_extint_pending(vp)) || vlapic_pending(&vp->lapic) >= 0;
 }
 
 void vmx_prepare_interrupts(struct vp *vp)

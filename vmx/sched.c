@@ -171,8 +171,9 @@ static void run_vp_slice(struct cpu *c, struct vp *vp)
 			deadline = now + slice; /* alone on this CPU: a fresh slice */
 		}
 		hv_before_entry(vp);
-		vlapic_before_entry(vp);
-		if (!hlt_ends(vp))
+		if (__atomic_load_n(&vp->sipi_pending, __ATOMIC_ACQUIRE))
+			vlapic_before_entry(vp);
+		if (vp->in_hlt && !hlt_ends(vp))
 			return;
 		vmx_prepare_interrupts(vp);
 		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, preemption_value(now, deadline, timer));
