@@ -4,6 +4,7 @@
 #include "hv.h"
 #include "lib.h"
 #include "log.h"
+#include "vuart.h"
 #include "x86.h"
 
 enum exit_action vmx_handle_io(struct vp *vp)

@@ -1,9 +1,10 @@
 /* Each partition's COM1: a 16550 that a guest drives with polled I/O. Output is collected into lines
  * printed with the partition's name; input comes from the physical console to one partition at a time
  * (the management partition first; Ctrl-A three times moves it on, as Xen does). */
-#include "hv.h"
 #include "lib.h"
 #include "log.h"
+#include "partition.h"
+#include "vuart.h"
 
 #define COM1_BASE 0x3f8
 #define LSR_DR 0x01
