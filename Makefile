@@ -14,7 +14,7 @@ Q := $(if $(filter 1,$(V)),,@)
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
-	-Iinclude $(WARN) -MMD -MP
+	-Iinclude -Ivdev $(WARN) -MMD -MP
 MB_CFLAGS := $(BASE_CFLAGS) -fno-pic -fno-pie -mcmodel=small
 EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulate-outgoing-args \
@@ -22,7 +22,7 @@ EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulat
 NASMFLAGS := -f elf64 -g
 
 # Sources of the core, shared by both images.
-CORE_C := $(wildcard core/*.c mm/*.c vmx/*.c hv/*.c) boot/boot_info.c boot/smp.c
+CORE_C := $(wildcard core/*.c mm/*.c vmx/*.c hv/*.c vdev/*.c) boot/boot_info.c boot/smp.c
 CORE_ASM := core/isr.asm boot/ap_trampoline.asm $(wildcard vmx/*.asm)
 MB_C := boot/multiboot.c
 MB_ASM := boot/mb_entry.asm
@@ -91,14 +91,14 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := core/lib.c mm/ranges.c vmx/caps.c $(wildcard hv/config.c hv/elf_load.c hv/ept_build.c \
-	hv/hypercall_decode.c hv/vp_set.c hv/flush_input.c mm/ept.c)
-HOST_CFLAGS := -std=c11 -O1 -g -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
+	hv/hypercall_decode.c hv/vp_set.c hv/flush_input.c mm/ept.c vdev/i8259.c)
+HOST_CFLAGS := -std=c11 -O1 -g -Iinclude -Ivdev -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
 # A test may link one more file that is pure apart from what the test stubs: "// unit-extra: FILE.c".
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h hv/*.c)
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h vdev/*.h hv/*.c vdev/*.c)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $$(sed -n 's|^// unit-extra: ||p' $<) -lcmocka -lpthread -o $@
 

@@ -53,8 +53,8 @@ struct str {
 enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
-enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, PART_KEYS };
-static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline" };
+enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_PLATFORM, PART_KEYS };
+static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "platform" };
 
 struct parser {
 	struct config *cfg;
@@ -150,6 +150,9 @@ static bool finish_partition(struct parser *ps)
 	if (!ps->key_line[KEY_IMAGE])
 		return fail_at(ps, p->line, "partition '%s' has no image (add e.g. 'image = elf %s.elf')", p->name,
 			       p->name);
+	/* A Linux kernel needs the PC devices; an ELF guest gets them only when it asks. */
+	if (!ps->key_line[KEY_PLATFORM])
+		p->platform = p->image_kind == IMAGE_LINUX ? PLATFORM_PC : PLATFORM_MINIMAL;
 	return true;
 }
 
@@ -294,6 +297,18 @@ static bool set_image(struct parser *ps, struct str v)
 	return copy_value(ps, ps->part->image, sizeof(ps->part->image), file, "image file name");
 }
 
+static bool set_platform(struct parser *ps, struct str v)
+{
+	char q[QUOTE_MAX + 1];
+	if (str_eq(v, "pc"))
+		ps->part->platform = PLATFORM_PC;
+	else if (str_eq(v, "minimal"))
+		ps->part->platform = PLATFORM_MINIMAL;
+	else
+		return fail(ps, "bad platform '%s' (expected pc or minimal)", quote(q, v));
+	return true;
+}
+
 static bool key_value(struct parser *ps, struct str s)
 {
 	char q[QUOTE_MAX + 1];
@@ -319,7 +334,7 @@ static bool key_value(struct parser *ps, struct str s)
 	while (k < PART_KEYS && !str_eq(key, part_keys[k]))
 		k++;
 	if (k == PART_KEYS)
-		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline)", quote(q, key));
+		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, platform)", quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
 	ps->key_line[k] = ps->line;
@@ -334,6 +349,8 @@ static bool key_value(struct parser *ps, struct str s)
 		return set_image(ps, val);
 	case KEY_CMDLINE:
 		return copy_value(ps, ps->part->cmdline, sizeof(ps->part->cmdline), val, "cmdline");
+	case KEY_PLATFORM:
+		return set_platform(ps, val);
 	default:
 		return false;
 	}

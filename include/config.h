@@ -13,6 +13,8 @@
 
 enum partition_role { ROLE_GUEST, ROLE_MANAGEMENT };
 enum image_kind { IMAGE_ELF, IMAGE_LINUX };
+/* The devices a partition sees besides COM1 (docs/platform.md). */
+enum platform_kind { PLATFORM_MINIMAL, PLATFORM_PC };
 
 struct partition_config {
 	char name[CONFIG_NAME_MAX];
@@ -22,6 +24,7 @@ struct partition_config {
 	enum image_kind image_kind;
 	char image[CONFIG_PATH_MAX]; /* file name: a GRUB module name / a file next to minihv.efi */
 	char cmdline[CONFIG_CMDLINE_MAX];
+	enum platform_kind platform; /* default: pc for a Linux image, minimal otherwise */
 	u32 line;                    /* line of the [partition NAME] header */
 	u32 line_memory, line_image; /* lines of those keys, for errors found after parsing */
 };

@@ -4,6 +4,7 @@
 #include "cpu.h"
 #include "exits.h"
 #include "hv.h"
+#include "vpic.h"
 #include "lib.h"
 #include "log.h"
 #include "trace.h"
@@ -130,6 +131,12 @@ static bool irq_pending(struct vp *vp)
 	return false;
 }
 
+/* Something to deliver: a queued vector, or the 8259's INT on VP 0's virtual wire. */
+static bool interrupt_waiting(struct vp *vp)
+{
+	return irq_pending(vp) || vpic_extint_pending(vp);
+}
+
 static enum exit_action handle_hlt(struct vp *vp)
 {
 	vmx_advance_rip();
@@ -143,7 +150,7 @@ static enum exit_action handle_hlt(struct vp *vp)
 	trace_event(TRACE_HALT, vp, 0, vmread(VMCS_GUEST_RIP));
 	vp_block(vp, VP_BLOCK_HALTED);
 	/* An interrupt queued before the block bit was visible would otherwise be missed. */
-	if (irq_pending(vp))
+	if (interrupt_waiting(vp))
 		vp_unblock(vp, VP_BLOCK_HALTED);
 	return EXIT_RESCHEDULE;
 }
@@ -305,7 +312,7 @@ enum exit_action vmx_handle_exit(struct vp *vp)
 
 void vmx_prepare_interrupts(struct vp *vp)
 {
-	if (!irq_pending(vp))
+	if (!interrupt_waiting(vp))
 		return;
 	u64 proc = vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
 	bool busy = vmread(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID;
@@ -313,6 +320,13 @@ void vmx_prepare_interrupts(struct vp *vp)
 		    !(vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
 	if (busy || !open) {
 		vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTERRUPT_WINDOW_EXITING);
+		return;
+	}
+	if (vpic_extint_pending(vp)) {
+		/* ExtINT: the INTA cycle happens now, as the VP accepts the interrupt (8259 gives the vector). */
+		vmwrite(VMCS_VM_ENTRY_INTR_INFO, vpic_acknowledge(vp->part) | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
+		if (interrupt_waiting(vp))
+			vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTERRUPT_WINDOW_EXITING);
 		return;
 	}
 	for (int i = 3; i >= 0; i--) {
@@ -324,6 +338,6 @@ void vmx_prepare_interrupts(struct vp *vp)
 		vmwrite(VMCS_VM_ENTRY_INTR_INFO, (u32)(i * 64 + bit) | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
 		break;
 	}
-	if (irq_pending(vp))
+	if (interrupt_waiting(vp))
 		vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTERRUPT_WINDOW_EXITING);
 }
