@@ -91,7 +91,7 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := core/lib.c mm/ranges.c vmx/caps.c $(wildcard hv/config.c hv/elf_load.c hv/ept_build.c \
-	hv/hypercall_decode.c hv/vp_set.c hv/flush_input.c mm/ept.c vdev/i8259.c)
+	hv/hypercall_decode.c hv/vp_set.c hv/flush_input.c hv/gva_walk.c mm/ept.c vdev/i8259.c)
 HOST_CFLAGS := -std=c11 -O1 -g -Iinclude -Ivdev -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
