@@ -36,9 +36,13 @@
 
 #define RTC_EPOCH 1767225600ull /* 2026-01-01 00:00:00 UTC: the clock starts there when minihv boots */
 
+/* PIT clocks since boot, without a 128-bit division (the EFI link has no libgcc). */
 static u64 pit_now(void)
 {
-	return tsc_khz ? (u64)((unsigned __int128)rdtsc() * PIT_HZ / (tsc_khz * 1000)) : 0;
+	if (!tsc_khz)
+		return 0;
+	u64 tsc = rdtsc(), ms = tsc / tsc_khz, rest = tsc % tsc_khz;
+	return ms * PIT_HZ / 1000 + rest * PIT_HZ / (tsc_khz * 1000);
 }
 
 void legacy_io_init(struct partition *p)
