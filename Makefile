@@ -89,10 +89,10 @@ include guests/guests.mk
 # Boot media for the default configuration (tests build their own under build/scenarios/).
 iso: $(B)/minihv.iso
 esp: $(B)/esp.img
-$(B)/minihv.iso: $(B)/minihv.elf guests minihv.cfg tools/mkiso
-	tools/mkiso $@ minihv.cfg "" $(B)/minihv.elf $(B)/guests
-$(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
-	tools/mkesp $@ minihv.cfg $(B)/minihv.efi $(B)/guests
+$(B)/minihv.iso: $(B)/minihv.elf guests minihv.cfg tools/minihv_emu.py
+	tools/minihv_emu.py iso $@ minihv.cfg "" $(B)/minihv.elf $(GUEST_ELFS)
+$(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/minihv_emu.py
+	tools/minihv_emu.py esp $@ minihv.cfg $(B)/minihv.efi $(GUEST_ELFS)
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \

@@ -53,8 +53,9 @@ struct str {
 enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
-enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_PLATFORM, PART_KEYS };
-static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "platform" };
+enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_PLATFORM, PART_KEYS };
+static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "module",
+						   "platform" };
 
 struct parser {
 	struct config *cfg;
@@ -297,6 +298,19 @@ static bool set_image(struct parser *ps, struct str v)
 	return copy_value(ps, ps->part->image, sizeof(ps->part->image), file, "image file name");
 }
 
+/* module = FILE: one word, like the image's file name. */
+static bool set_module(struct parser *ps, struct str v)
+{
+	char q[QUOTE_MAX + 1];
+	if (!v.n)
+		return fail(ps, "module file name missing (expected 'module = FILE')");
+	for (size_t i = 0; i < v.n; i++)
+		if (is_space(v.p[i]))
+			return fail(ps, "unexpected text after the module file name: '%s'", quote(q, v));
+	ps->part->line_module = ps->line;
+	return copy_value(ps, ps->part->module, sizeof(ps->part->module), v, "module file name");
+}
+
 static bool set_platform(struct parser *ps, struct str v)
 {
 	char q[QUOTE_MAX + 1];
@@ -334,7 +348,8 @@ static bool key_value(struct parser *ps, struct str s)
 	while (k < PART_KEYS && !str_eq(key, part_keys[k]))
 		k++;
 	if (k == PART_KEYS)
-		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, platform)", quote(q, key));
+		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, platform)",
+			    quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
 	ps->key_line[k] = ps->line;
@@ -349,6 +364,10 @@ static bool key_value(struct parser *ps, struct str s)
 		return set_image(ps, val);
 	case KEY_CMDLINE:
 		return copy_value(ps, ps->part->cmdline, sizeof(ps->part->cmdline), val, "cmdline");
+	case KEY_MODULE:
+		return set_module(ps, val);
+}
+
 	case KEY_PLATFORM:
 		return set_platform(ps, val);
 	default:

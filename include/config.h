@@ -24,9 +24,10 @@ struct partition_config {
 	enum image_kind image_kind;
 	char image[CONFIG_PATH_MAX]; /* file name: a GRUB module name / a file next to minihv.efi */
 	char cmdline[CONFIG_CMDLINE_MAX];
+	char module[CONFIG_PATH_MAX]; /* optional file handed to the partition as it is ("" = none) */
 	enum platform_kind platform; /* default: pc for a Linux image, minimal otherwise */
 	u32 line;                    /* line of the [partition NAME] header */
-	u32 line_memory, line_image; /* lines of those keys, for errors found after parsing */
+	u32 line_memory, line_image, line_module; /* lines of those keys, for errors found after parsing */
 };
 
 struct config {

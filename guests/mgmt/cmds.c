@@ -293,8 +293,8 @@ const struct command console_commands[] = {
 	{ "poke", "P GPA VALUE", "write one 64-bit word (MINIHV_CALL_WRITE_MEMORY)", 3, 3, cmd_poke },
 	{ "raw-inhibit", "P V [flags=N] [inhibit=N] [pad0..pad4=N] [reserved=N]",
 	  "send the inhibit structure unchecked (tests the hypervisor's checks)", 2, -1, cmd_raw_inhibit },
-	{ "run", "SCENARIO", "run a built-in scenario (see scenarios)", 1, 1, cmd_run },
-	{ "scenarios", "", "the built-in scenarios", 0, 0, cmd_scenarios },
+	{ "run", "SCENARIO", "run a scenario of the module (see scenarios)", 1, 1, cmd_run },
+	{ "scenarios", "", "the scenarios ([steps NAME] lists) in this partition's module", 0, 0, cmd_scenarios },
 	{ "shutdown", "", "power off (MINIHV_CALL_SHUTDOWN)", 0, 0, cmd_shutdown },
 	{ 0 },
 };

@@ -1,4 +1,4 @@
-/* The flusher's side of the scenarios: commands posted to its mailbox (guests/lib/mailbox.h) with
+/* The flusher's side of the scenarios: commands posted to its mailbox (guests/flusher/mailbox.h) with
  * MINIHV_CALL_WRITE_MEMORY, progress read back with MINIHV_CALL_READ_MEMORY.
  *
  *   fl V idle | read | exit [all-vps]
@@ -246,6 +246,12 @@ bool cmd_reset(int argc, char **argv)
 			return fail("flusher vp 0 did not finish the reset flush within %u ms", ACK_TIMEOUT_MS);
 	}
 	return mb_post(mg_target, 0, &idle, false);
+}
+
+bool mb_present(u32 pid)
+{
+	struct mailbox_header h;
+	return mg_read(pid, MAILBOX_GPA, &h, sizeof(h)) == HV_STATUS_SUCCESS && h.magic == MAILBOX_MAGIC;
 }
 
 bool mb_finish(u32 pid, u64 timeout_ms)

@@ -4,7 +4,7 @@
 #define MGMT_H
 
 #include "guest.h"
-#include "mailbox.h"
+#include "../flusher/mailbox.h" /* the protocol between mgmt and the flusher */
 
 #define MGMT_MAX_PARTITIONS 16 /* CONFIG_MAX_PARTITIONS */
 #define MGMT_MAX_ARGS 24
@@ -80,14 +80,17 @@ bool cmd_fl(int argc, char **argv);
 bool cmd_ready(int argc, char **argv);
 bool cmd_reset(int argc, char **argv);
 bool mb_post(u32 pid, u32 vp, struct mailbox_slot *c, bool nowait);
+bool mb_present(u32 pid);                /* the partition's RAM holds a ready flusher mailbox */
 bool mb_finish(u32 pid, u64 timeout_ms); /* ends the flusher's VPs and waits until it finished */
 
-/* ---- scenarios (scenarios.c) ---- */
+/* ---- scenarios (scenarios.c): [steps NAME] lists in the partition's module ---- */
 
+void scenario_init(const struct minihv_boot_info *bi);
 bool scenario_run(const char *name);
 bool scenario_run_steps(const char *name, const char *steps); /* steps separated by ';' */
 void scenario_list(void);
-bool cmd_race(int argc, char **argv);
+
+bool cmd_race(int argc, char **argv); /* race.c */
 
 /* ---- trace (trace.c) ---- */
 

@@ -1,5 +1,5 @@
 /* Scenario steps: values read from the hypervisor and the guest, variables, checks and waits, and the
- * flusher's mailbox (guests/lib/mailbox.h). A value is one word:
+ * flusher's mailbox (guests/flusher/mailbox.h). A value is one word:
  *   123, 0x7b, $name, $name+1      numbers and variables (+, - and & with a second value) ($F: the flusher partition, $status: the
  *                                  status of the last hypercall, $value: of the last getreg/peek)
  *   running ... ended, none        VP states (MINIHV_VP_*), none = no VP (0xffffffff)
@@ -354,7 +354,7 @@ static bool cmd_require_vps(int argc, char **argv)
 		return false;
 	if (mg_parts[mg_target].info.vp_count < n)
 		return fail("this scenario needs a flusher partition with at least %lu VPs; partition %u has %u "
-			    "(see tests/configs/)", n, mg_target, mg_parts[mg_target].info.vp_count);
+			    "(vps = in the config)", n, mg_target, mg_parts[mg_target].info.vp_count);
 	return true;
 }
 
