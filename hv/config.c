@@ -366,8 +366,6 @@ static bool key_value(struct parser *ps, struct str s)
 		return copy_value(ps, ps->part->cmdline, sizeof(ps->part->cmdline), val, "cmdline");
 	case KEY_MODULE:
 		return set_module(ps, val);
-}
-
 	case KEY_PLATFORM:
 		return set_platform(ps, val);
 	default:

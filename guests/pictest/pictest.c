@@ -277,7 +277,7 @@ static void test_string_io(void)
 	check(si == (u64)fwd + sizeof(fwd) - 1 && cx == 0, "rep outsb left RSI %#lx RCX %#lx", si, cx);
 
 	/* DF = 1: from the last byte down */
-	static const char back[] = "\nenil sdrawkcab bsstuo per :tsetcip";
+	static const char back[] = "\nenil sdrawkcab bstuo per :tsetcip";
 	si = (u64)back + sizeof(back) - 2;
 	cx = sizeof(back) - 1;
 	__asm__ volatile("std; rep outsb; cld" : "+S"(si), "+c"(cx) : "d"((u16)COM1) : "memory");
