@@ -53,9 +53,10 @@ struct str {
 enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
-enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_PLATFORM, PART_KEYS };
-static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "module",
-						   "platform" };
+enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_APIC, KEY_AP_START,
+		KEY_PLATFORM, PART_KEYS };
+static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "module", "apic",
+						  "ap_start", "platform" };
 
 struct parser {
 	struct config *cfg;
@@ -154,6 +155,16 @@ static bool finish_partition(struct parser *ps)
 	/* A Linux kernel needs the PC devices; an ELF guest gets them only when it asks. */
 	if (!ps->key_line[KEY_PLATFORM])
 		p->platform = p->image_kind == IMAGE_LINUX ? PLATFORM_PC : PLATFORM_MINIMAL;
+	/* A Linux kernel needs the x2APIC and starts its APs itself (docs/vlapic.md). */
+	if (p->image_kind == IMAGE_LINUX) {
+		if (!ps->key_line[KEY_APIC])
+			p->x2apic = true;
+		if (!ps->key_line[KEY_AP_START])
+			p->ap_start_sipi = true;
+	}
+	/* INIT/SIPI need the ICR: starting APs by SIPI without a virtual APIC would leave them waiting forever. */
+	if (p->ap_start_sipi && !p->x2apic)
+		return fail_at(ps, ps->key_line[KEY_AP_START], "ap_start = sipi needs apic = x2apic");
 	return true;
 }
 
@@ -311,6 +322,17 @@ static bool set_module(struct parser *ps, struct str v)
 	return copy_value(ps, ps->part->module, sizeof(ps->part->module), v, "module file name");
 }
 
+/* apic = none | x2apic; ap_start = entry | sipi (docs/config.md). */
+static bool set_choice(struct parser *ps, struct str v, const char *key, const char *off, const char *on, bool *out)
+{
+	char q[QUOTE_MAX + 1];
+	if (str_eq(v, off) || str_eq(v, on)) {
+		*out = str_eq(v, on);
+		return true;
+	}
+	return fail(ps, "bad %s '%s' (expected %s or %s)", key, quote(q, v), off, on);
+}
+
 static bool set_platform(struct parser *ps, struct str v)
 {
 	char q[QUOTE_MAX + 1];
@@ -348,8 +370,8 @@ static bool key_value(struct parser *ps, struct str s)
 	while (k < PART_KEYS && !str_eq(key, part_keys[k]))
 		k++;
 	if (k == PART_KEYS)
-		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, platform)",
-			    quote(q, key));
+		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, apic, ap_start, "
+			    "platform)", quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
 	ps->key_line[k] = ps->line;
@@ -366,6 +388,10 @@ static bool key_value(struct parser *ps, struct str s)
 		return copy_value(ps, ps->part->cmdline, sizeof(ps->part->cmdline), val, "cmdline");
 	case KEY_MODULE:
 		return set_module(ps, val);
+	case KEY_APIC:
+		return set_choice(ps, val, "apic", "none", "x2apic", &ps->part->x2apic);
+	case KEY_AP_START:
+		return set_choice(ps, val, "ap_start", "entry", "sipi", &ps->part->ap_start_sipi);
 	case KEY_PLATFORM:
 		return set_platform(ps, val);
 	default:

@@ -104,7 +104,7 @@ bool hv_rdmsr(struct vp *vp, u32 msr, u64 *value, bool *fault)
 		*value = tsc_khz * 1000;
 		return true;
 	case HV_X64_MSR_APIC_FREQUENCY:
-		*value = tsc_khz * 1000; /* minihv's virtual APIC timer (planned) counts at the TSC rate */
+		*value = tsc_khz * 1000; /* the virtual APIC timer counts at the TSC rate (vdev/vlapic.c) */
 		return true;
 	}
 	(void)fault;

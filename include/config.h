@@ -25,6 +25,8 @@ struct partition_config {
 	char image[CONFIG_PATH_MAX]; /* file name: a GRUB module name / a file next to minihv.efi */
 	char cmdline[CONFIG_CMDLINE_MAX];
 	char module[CONFIG_PATH_MAX]; /* optional file handed to the partition as it is ("" = none) */
+	bool x2apic;                 /* apic = x2apic: a guest-visible local APIC (vdev/vlapic.c) */
+	bool ap_start_sipi;          /* ap_start = sipi: VPs other than 0 wait for INIT and SIPI */
 	enum platform_kind platform; /* default: pc for a Linux image, minimal otherwise */
 	u32 line;                    /* line of the [partition NAME] header */
 	u32 line_memory, line_image, line_module; /* lines of those keys, for errors found after parsing */

@@ -1,12 +1,28 @@
 /* The partition side of the 8259 pair: a lock around the state machine (vdev/i8259.c), the port
  * dispatch, and the INT line into VP 0. */
 #include "hv.h"
+#include "vlapic.h"
 #include "vpic.h"
+
+static bool extint_pending(void *ctx)
+{
+	return vpic_int_output(ctx);
+}
+
+static u8 extint_ack(void *ctx)
+{
+	return vpic_acknowledge(ctx);
+}
+
+/* The 8259's side of the virtual wire (docs/vlapic.md, "ExtINT hook"). */
+static const struct vlapic_extint_ops vpic_extint_ops = { .pending = extint_pending, .ack = extint_ack };
 
 void vpic_init(struct partition *p)
 {
 	p->pic.lock = (spinlock_t)SPINLOCK_INIT;
 	i8259_reset(&p->pic.chips);
+	if (p->cfg->platform == PLATFORM_PC)
+		vlapic_set_extint_source(p, &vpic_extint_ops, p);
 }
 
 /* Wakes or kicks VP 0 when INT went from low to high. */
@@ -61,14 +77,5 @@ u8 vpic_acknowledge(struct partition *p)
 
 void vpic_output_changed(struct partition *p)
 {
-	struct vp *vp0 = p->vps[0];
-	if (__atomic_load_n(&vp0->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_HALTED)
-		vp_unblock(vp0, VP_BLOCK_HALTED);
-	else if (__atomic_load_n(&vp0->in_guest, __ATOMIC_SEQ_CST))
-		vp_kick(vp0);
-}
-
-bool vpic_extint_pending(struct vp *vp)
-{
-	return vp->index == 0 && vpic_int_output(vp->part);
+	vlapic_extint_changed(p); /* wakes or kicks the VPs whose LINT0 takes ExtINT (VP 0) */
 }

@@ -35,11 +35,15 @@ static void filter(struct vp *vp, u32 leaf, u32 sub, struct cpuid_regs *r)
 		/* EBX: initial APIC id = VP index, logical processor count = VP count. */
 		r->ebx = (r->ebx & 0xffff) | (MIN(vp->part->vp_count, 255u) << 16) | (vp->index << 24);
 		r->ecx &= ~(BIT(3) /* MONITOR */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | BIT(7) /* EIST */ |
-			    BIT(8) /* TM2 */ | BIT(18) /* DCA */ | BIT(21) /* x2APIC: no virtual APIC yet */ |
+			    BIT(8) /* TM2 */ | BIT(18) /* DCA */ | BIT(21) /* x2APIC: only with apic = x2apic */ |
 			    BIT(24) /* TSC deadline */ | BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ |
 			    BIT(28) /* AVX */ | BIT(12) /* FMA */ | BIT(29) /* F16C */);
 		r->ecx |= BIT(31); /* hypervisor present */
 		r->edx &= ~(BIT(9) /* APIC */ | BIT(22) /* ACPI thermal */ | BIT(29) /* TM */ | BIT(27) /* SS */);
+		if (vp->part->cfg->x2apic) {
+			r->ecx |= BIT(21); /* x2APIC: the virtual one (vdev/vlapic.c) */
+			r->edx |= BIT(9);
+		}
 		break;
 	case 5: /* MONITOR/MWAIT */
 	case 6: /* thermal and power */
