@@ -3,14 +3,21 @@
  * typed line), checks every documented legacy-port answer, and moves data with INS/OUTS (REP, DF,
  * 32-bit addresses, a REP longer than one exit, a #PF in the middle). VP 0 only.
  * Command line: "minimal" for a partition with platform = minimal (the legacy ports must be an empty
- * bus there; COM1 and string I/O still work); "noinput" skips the typed line. */
+ * bus there; COM1 and string I/O still work); "noinput" skips the typed line; "x2apic" (with
+ * apic = x2apic) also checks that masking VP 0's LINT0 cuts the 8259 off. */
 #include "guest.h"
 
 #define COM1 0x3f8
 #define IRQ4_VECTOR 0x34 /* master base 0x30, as Linux programs it */
 #define PF_VECTOR 14
 
-static bool minimal;
+#define MSR_X2APIC_SVR 0x80f
+#define MSR_X2APIC_LVT_LINT0 0x835
+#define SVR_APIC_ENABLE BIT(8)
+#define LVT_MASKED BIT(16)
+#define LVT_DM_EXTINT (7u << 8)
+
+static bool minimal, x2apic;
 static u32 failures;
 
 static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -157,6 +164,20 @@ static void test_uart_irqs(bool typed_input)
 	cli();
 	check(thre_irqs == 0, "THRE interrupt delivered while IRQ 4 was masked");
 	check(pic_irr() & 0x10, "IRQ 4 not in IRR while masked (IRR %#x)", pic_irr());
+	if (x2apic) {
+		/* The wire goes through the local APIC: with LINT0 masked the 8259's INT reaches nobody. */
+		u64 lint0 = rdmsr(MSR_X2APIC_LVT_LINT0);
+		check(lint0 == LVT_DM_EXTINT, "VP 0's LINT0 is %#lx at start, expected ExtINT unmasked", lint0);
+		/* Software-enable the APIC first, as Linux does: a disabled one keeps every LVT masked. */
+		wrmsr(MSR_X2APIC_SVR, SVR_APIC_ENABLE | 0xff);
+		wrmsr(MSR_X2APIC_LVT_LINT0, LVT_MASKED | LVT_DM_EXTINT);
+		outb(0x21, 0xef);
+		sti();
+		delay_us(2000);
+		cli();
+		check(thre_irqs == 0, "THRE interrupt delivered while LINT0 was masked");
+		wrmsr(MSR_X2APIC_LVT_LINT0, LVT_DM_EXTINT);
+	}
 	/* Unmask: the latched request arrives, then the line goes out interrupt by interrupt. */
 	outb(0x21, 0xef);
 	bool ok = wait_for(&thre_done, 2000);
@@ -353,6 +374,7 @@ int guest_main(const struct minihv_boot_info *bi)
 	if (bi->vp_index != 0)
 		return 0;
 	minimal = guest_option("minimal", NULL, 0);
+	x2apic = guest_option("x2apic", NULL, 0);
 	bool input = !guest_option("noinput", NULL, 0);
 	idt_init();
 	test_pic_probe();
