@@ -206,6 +206,7 @@ static u16 get_vp(struct vp *vp, const u64 *q, u64 out_gpa)
 	if (blocked & VP_BLOCK_FLUSH_WAIT)
 		o->suspended_tsc += rdtsc() - t->suspended_since;
 	o->guest_tsc = t->count.guest_tsc;
+	o->resumes = t->count.resumes;
 	return HV_STATUS_SUCCESS;
 }
 

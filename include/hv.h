@@ -15,6 +15,9 @@ bool hv_wrmsr(struct vp *vp, u32 msr, u64 value, bool *fault);
 /* Work a VP must do before it next enters guest mode (pending flushes and the like). Runs on its
  * home CPU with its VMCS loaded. */
 void hv_before_entry(struct vp *vp);
+/* len bytes at gpa as the partition's guests read them (the hypercall overlay where it is mapped, RAM
+ * elsewhere), or NULL outside its RAM. For hypercall input lists; len must not cross a page. */
+const void *hv_guest_read_view(struct partition *p, u64 gpa, u64 len);
 /* EPT violation hook: true when hv/ handled it (e.g. a write to the hypercall overlay page). */
 bool hv_ept_violation(struct vp *vp, u64 gpa, u64 qualification);
 /* The management partition's calls (hv/mgmt.c), after the generic decode and input fetch. q holds the

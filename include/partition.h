@@ -64,6 +64,7 @@ struct vp_counters {
 	u64 flushes_completed;  /* requests carried out before an entry */
 	u64 invvpid, invept;    /* instructions executed for this VP */
 	u64 suspensions;        /* times suspended on an inhibited target */
+	u64 resumes;            /* times released from such a suspension (by a clear) */
 	u64 suspended_tsc;      /* total TSC ticks spent suspended */
 };
 

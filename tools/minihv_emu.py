@@ -114,20 +114,22 @@ def bochs_command(firmware, rundir, megs, cpus, medium, serial, bochs_cpu="corei
     return ["bochs", "-q", "-unlock", "-f", rc, "-rc", script], env
 
 
-def qemu_command(boot, megs, cpus, serial, medium=None, elf=None, cmdline="", initrd=()):
-    """argv for QEMU (q35, no display, COM1 to serial: a file name, or "stdio"). boot:
-    "kvm" (medium = ISO, -enable-kvm -cpu host), "ovmf" (medium = ESP image, TCG) or "kernel" (-kernel elf
-    via multiboot1 with cmdline; initrd: the config first, then the other files, as multiboot modules)."""
+def qemu_command(boot, megs, cpus, serial, medium=None, elf=None, cmdline="", initrd=(), kvm=False):
+    """argv for QEMU (q35, no display, COM1 to serial: a file name, or "stdio"). boot: "iso" (medium = GRUB
+    ISO), "esp" (medium = ESP image, with OVMF) or "kernel" (-kernel elf via multiboot1 with cmdline;
+    initrd: the config first, then the other files, as multiboot modules). kvm: -enable-kvm -cpu host
+    (nested VMX), else TCG with -cpu max (no VMX: minihv says it cannot run)."""
     argv = ["qemu-system-x86_64", "-machine", "q35", "-m", str(megs), "-smp", str(cpus), "-no-reboot",
             "-display", "none", "-monitor", "none",
             "-serial", serial if serial == "stdio" else "file:" + serial,
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
-    if boot == "kvm":
-        argv += ["-enable-kvm", "-cpu", "host", "-cdrom", medium, "-boot", "d"]
-    elif boot == "ovmf":
-        argv += ["-cpu", "max", "-bios", OVMF_FD, "-drive", "format=raw,file=" + medium]
+    argv += ["-enable-kvm", "-cpu", "host"] if kvm else ["-cpu", "max"]
+    if boot == "iso":
+        argv += ["-cdrom", medium, "-boot", "d"]
+    elif boot == "esp":
+        argv += ["-bios", OVMF_FD, "-drive", "format=raw,file=" + medium]
     elif boot == "kernel":
-        argv += ["-cpu", "max", "-kernel", elf, "-append", cmdline, "-initrd", ",".join(initrd)]
+        argv += ["-kernel", elf, "-append", cmdline, "-initrd", ",".join(initrd)]
     else:
         raise ValueError(boot)
     return argv

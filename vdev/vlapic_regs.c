@@ -205,7 +205,9 @@ bool vlapic_timer_poll(struct vlapic *l, u64 now)
 	if (!l->timer_deadline || now < l->timer_deadline)
 		return false;
 	if (timer_periodic(l)) {
-		u64 period = (u64)l->tmict * vlapic_timer_divide(l->tdcr);
+		/* As KVM does, a period shorter than min_period is stretched: expiries every few TSC ticks
+		 * would cut every VP on this CPU down to nothing (the preemption timer follows them). */
+		u64 period = MAX((u64)l->tmict * vlapic_timer_divide(l->tdcr), MAX(l->min_period, 1ull));
 		u64 missed = (now - l->timer_deadline) / period;
 		l->timer_start = l->timer_deadline + missed * period;
 		l->timer_deadline = l->timer_start + period;

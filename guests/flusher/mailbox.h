@@ -21,7 +21,7 @@
 #define MAILBOX_SIZE (0x1000 + MINIHV_MAX_VPS * MAILBOX_SLOT_SIZE)
 #define MAILBOX_SLOT_GPA(vp) (MAILBOX_SLOTS_GPA + (u64)(vp) * MAILBOX_SLOT_SIZE)
 
-/* The flusher's test mapping for the PTE-swap check (tlfs-flush.md §5.1): one 4 KiB page at this GVA,
+/* The flusher's test mapping for the PTE-swap check (docs/tlfs-cases.md §5): one 4 KiB page at this GVA,
  * mapped alternately to two pages; the value read there tells which one a VP's TLB points at. */
 /* 512 GiB + 0x155000: PML4 slot 1, away from the identity map. Bochs' TLB is direct-mapped on bits 21:12
  * of the address, so the low bits keep the test page out of the slots of the mailbox (0x1000000 + ...),
@@ -50,6 +50,7 @@ enum mb_form {
 #define MB_OPT_STI BIT(2)       /* interrupts on around the call (the IRQ-order probe) */
 #define MB_OPT_SET_ALL BIT(3)   /* Ex calls: HV_VP_SET format HV_GENERIC_SET_ALL */
 #define MB_OPT_VERIFY_ALL BIT(4) /* control: wait for every reader, also those the call does not flush */
+#define MB_OPT_RANDOM BIT(5)    /* each call flushes a random non-empty subset of targets (seed: arg0) */
 
 /* slot.state, published by the VP. */
 enum mb_state {
@@ -108,7 +109,9 @@ struct mailbox_slot {
 	u64 irq_done;       /* `done` at that moment */
 	u64 order;          /* event log of the last call, 4 bits per event, oldest lowest: MB_EV_* */
 	u64 iteration;      /* flush: the call of the current command being made or last made, from 1 */
-	u64 vp_pad[31];
+	u64 posted;         /* flush: sum over the calls that returned SUCCESS of the VPs each one named */
+	u64 failed;         /* flush: calls that returned another status */
+	u64 vp_pad[29];
 };
 
 /* slot.order events */

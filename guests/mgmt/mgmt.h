@@ -91,6 +91,7 @@ bool scenario_run_steps(const char *name, const char *steps); /* steps separated
 void scenario_list(void);
 
 bool cmd_race(int argc, char **argv); /* race.c */
+bool cmd_stress(int argc, char **argv); /* stress.c */
 
 /* ---- trace (trace.c) ---- */
 

@@ -1,4 +1,4 @@
-/* The `race` step: set, flush and clear in a tight loop with a watchdog (reference §10 cases 40 and 41). */
+/* The `race` step: set, flush and clear in a tight loop with a watchdog (docs/tlfs-cases.md §8 cases 40 and 41). */
 #include "mgmt.h"
 
 /* Sums of flushes_received and flushes_requested over the partition's VPs. */

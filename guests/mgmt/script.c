@@ -26,7 +26,7 @@ static const struct field slot_fields[] = {
 	FIELD(mailbox_slot, stale), FIELD(mailbox_slot, seen), FIELD(mailbox_slot, verified),
 	FIELD(mailbox_slot, irqs), FIELD(mailbox_slot, irq_rip), FIELD(mailbox_slot, irq_rax),
 	FIELD(mailbox_slot, irq_rcx), FIELD(mailbox_slot, irq_done), FIELD(mailbox_slot, order),
-	FIELD(mailbox_slot, iteration),
+	FIELD(mailbox_slot, iteration), FIELD(mailbox_slot, posted), FIELD(mailbox_slot, failed),
 	{ 0 },
 };
 
@@ -44,7 +44,7 @@ static const struct field vp_fields[] = {
 	FIELD(minihv_vp_info, hypercalls), FIELD(minihv_vp_info, flushes_requested),
 	FIELD(minihv_vp_info, flushes_received), FIELD(minihv_vp_info, flushes_completed),
 	FIELD(minihv_vp_info, invvpid), FIELD(minihv_vp_info, invept), FIELD(minihv_vp_info, suspensions),
-	FIELD(minihv_vp_info, suspended_tsc), FIELD(minihv_vp_info, guest_tsc),
+	FIELD(minihv_vp_info, suspended_tsc), FIELD(minihv_vp_info, guest_tsc), FIELD(minihv_vp_info, resumes),
 	{ "flush_space", __builtin_offsetof(struct minihv_vp_info, hypercalls_flush[0]), 8 },
 	{ "flush_list", __builtin_offsetof(struct minihv_vp_info, hypercalls_flush[1]), 8 },
 	{ "flush_space_ex", __builtin_offsetof(struct minihv_vp_info, hypercalls_flush[2]), 8 },
@@ -382,5 +382,7 @@ const struct command script_commands[] = {
 	  cmd_reset },
 	{ "fl", "V CMD [key=value ...]", "post a command to flusher VP V (docs/api.md)", 2, -1, cmd_fl },
 	{ "race", "[cycles=N] [flushers=LIST] [targets=LIST]", "set/flush/clear race with a watchdog", 0, -1, cmd_race },
+	{ "stress", "[ops=N] [seed=N] [total=N]", "random flushes vs. random inhibits and explicit suspends, counters checked",
+	  0, -1, cmd_stress },
 	{ 0 },
 };

@@ -135,6 +135,7 @@ struct minihv_vp_info {
 	uint64_t suspensions;
 	uint64_t suspended_tsc;       /* total, including a suspension still running */
 	uint64_t guest_tsc;           /* time in guest mode */
+	uint64_t resumes;             /* releases from a suspension; == suspensions while not suspended */
 };
 
 struct minihv_memory_input {

@@ -340,6 +340,21 @@ static void test_timer_periodic(void **state)
 	assert_int_equal(vlapic_highest(l.irr), -1);
 }
 
+static void test_timer_min_period(void **state)
+{
+	fresh(false);
+	l.min_period = 1000;
+	enable();
+	wr(X2APIC_TIMER_DCR, 0xb);
+	wr(X2APIC_LVT_TIMER, APIC_LVT_TIMER_PERIODIC | 0x60);
+	assert_true(vlapic_wrmsr(&l, X2APIC_TIMER_ICR, 1, 0, &fx)); /* a period of one tick */
+	assert_true(vlapic_timer_poll(&l, 1));
+	assert_int_equal(vlapic_timer_next(&l), 1001); /* stretched to min_period */
+	vlapic_ack(&l);
+	vlapic_eoi(&l);
+	assert_false(vlapic_timer_poll(&l, 1000));
+}
+
 static void test_timer_divide_change_keeps_count(void **state)
 {
 	fresh(false);
@@ -409,6 +424,7 @@ int main(void)
 		cmocka_unit_test(test_timer_divide),
 		cmocka_unit_test(test_timer_oneshot),
 		cmocka_unit_test(test_timer_periodic),
+		cmocka_unit_test(test_timer_min_period),
 		cmocka_unit_test(test_timer_divide_change_keeps_count),
 		cmocka_unit_test(test_init_keeps_id_and_base),
 		cmocka_unit_test(test_lint0_extint),
