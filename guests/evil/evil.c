@@ -266,7 +266,8 @@ static NORETURN void h13_string_io(void)
 	for (u32 i = 0; i < sizeof(buf); i++)
 		guest_check(buf[i] == 0xff, "H13 rep insb from port 0x1234: byte %u is 0x%x, expected 0xff", i, buf[i]);
 	guest_check(n == 0 && dst == buf + sizeof(buf), "H13 rep insb left RCX %lu", n);
-	const u8 *src = (const u8 *)0xc0000000ull; /* mapped by the runtime's identity map, far above RAM */
+	const u8 *src = (const u8 *)0xc0000000ull; /* a page the guest maps to itself, far above its RAM */
+	guest_check(pt_map_4k((u64)src, (u64)src, 0), "H13 could not map GVA 0x%lx", (u64)src);
 	printf("H13 REP OUTSB from GVA 0x%lx (outside RAM) to port 0x1234: minihv must stop this partition\n",
 	       (u64)src);
 	n = 4;
