@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "ept.h"
+#include "gva_walk.h"
 #include "cpu.h"
 #include "minihv_abi.h"
 #include "spinlock.h"
@@ -100,6 +101,11 @@ struct vp {
 	struct vp *wait_next;
 	struct vp *volatile waiting_on;
 	u64 suspended_since;
+	/* Paging state as of the VP's last exit, for HvCallTranslateVirtualAddress (hv/translate.c): only
+	 * the home CPU can VMREAD it, so it saves it when the VP leaves the CPU (vmx/sched.c). A sequence
+	 * count: odd while the VP is on its CPU, even once the state is saved, 0 before its first stay. */
+	struct gva_paging_state paging;
+	volatile u32 paging_seq;
 	int exit_status;
 	const char *stop_reason;
 	struct vp_counters count;

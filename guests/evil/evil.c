@@ -1,5 +1,5 @@
 /*
- * evil: a hostile guest (docs/security.md, cases H1-H14). VP 0 tries what a guest must not be able to
+ * evil: a hostile guest (docs/security.md, cases H1-H19). VP 0 tries what a guest must not be able to
  * do and checks each documented answer: a TLFS status, an injected fault, or (last) the partition
  * stopped with one line. Prints "PASS H<n> ..." per case or "FAIL: H<n> ..." per failed check.
  * Command line:

@@ -1,4 +1,4 @@
-/* evil: the hostile guest (docs/security.md, cases H1-H14). Shared between its files. */
+/* evil: the hostile guest (docs/security.md, cases H1-H19). Shared between its files. */
 #ifndef EVIL_H
 #define EVIL_H
 

@@ -4,7 +4,6 @@
  * call returned kept a stale TLB entry). */
 #include "flusher.h"
 
-#define SWAP_VALUE_BASE 0x7e57000000000000ull
 #define VERIFY_TIMEOUT_MS 500
 
 volatile u32 in_call[MINIHV_MAX_VPS];
@@ -14,17 +13,18 @@ static u64 *test_pte;
 void flush_setup(void)
 {
 	struct mailbox_header *h = mb_header();
-	u64 *a = page_alloc(1), *b = page_alloc(1);
-	guest_check(a && b, "flusher: out of pages for the test pages");
-	*a = SWAP_VALUE_BASE;
-	*b = 0;
-	guest_check(pt_map_4k(MAILBOX_TEST_GVA, (u64)(uintptr_t)a, PTE_W), "flusher: cannot map the test GVA");
+	u64 *pages[MAILBOX_TEST_PAGES];
+	for (u32 i = 0; i < MAILBOX_TEST_PAGES; i++) {
+		pages[i] = page_alloc(1);
+		guest_check(pages[i] != NULL, "flusher: out of pages for the test pages");
+		*pages[i] = i ? 0 : MAILBOX_SWAP_VALUE_BASE;
+		h->page_gpa[i] = (u64)(uintptr_t)pages[i];
+	}
+	guest_check(pt_map_4k(MAILBOX_TEST_GVA, h->page_gpa[0], PTE_W), "flusher: cannot map the test GVA");
 	test_pte = pt_pte_4k(MAILBOX_TEST_GVA);
 	guest_check(test_pte != NULL, "flusher: no PTE for the test GVA");
-	h->page_gpa[0] = (u64)(uintptr_t)a;
-	h->page_gpa[1] = (u64)(uintptr_t)b;
 	h->pte_gpa = (u64)(uintptr_t)test_pte;
-	h->expected = SWAP_VALUE_BASE;
+	h->expected = MAILBOX_SWAP_VALUE_BASE;
 	h->swaps = 0;
 	for (u32 i = 0; i < vp_count(); i++) {
 		u64 *p = page_alloc(1);
@@ -52,10 +52,10 @@ static u64 swap_test_page(void)
 	struct mailbox_header *h = mb_header();
 	atomic_store_u64(&h->expected, 0);
 	u64 n = h->swaps + 1;
-	u64 v = SWAP_VALUE_BASE | n;
-	u64 *page = (u64 *)(uintptr_t)h->page_gpa[n & 1];
+	u64 v = MAILBOX_SWAP_VALUE_BASE | n;
+	u64 *page = (u64 *)(uintptr_t)h->page_gpa[n % MAILBOX_TEST_PAGES];
 	atomic_store_u64(page, v);
-	__atomic_store_n(test_pte, h->page_gpa[n & 1] | PTE_P | PTE_W, __ATOMIC_SEQ_CST);
+	__atomic_store_n(test_pte, h->page_gpa[n % MAILBOX_TEST_PAGES] | PTE_P | PTE_W, __ATOMIC_SEQ_CST);
 	pt_invlpg(MAILBOX_TEST_GVA); /* this VP; the others are the hypercall's job */
 	atomic_store_u64(&h->swaps, n);
 	return v;

@@ -22,12 +22,17 @@
 #define MAILBOX_SLOT_GPA(vp) (MAILBOX_SLOTS_GPA + (u64)(vp) * MAILBOX_SLOT_SIZE)
 
 /* The flusher's test mapping for the PTE-swap check (docs/tlfs-cases.md §5): one 4 KiB page at this GVA,
- * mapped alternately to two pages; the value read there tells which one a VP's TLB points at. */
+ * mapped in turn to MAILBOX_TEST_PAGES pages; the value read there tells which one a VP's TLB points at. */
 /* 512 GiB + 0x155000: PML4 slot 1, away from the identity map. Bochs' TLB is direct-mapped on bits 21:12
  * of the address, so the low bits keep the test page out of the slots of the mailbox (0x1000000 + ...),
  * the image and the stacks: a page sharing its slot would evict its translation at every access, and no
  * stale entry could ever be seen. */
 #define MAILBOX_TEST_GVA 0x8000155000ull
+/* Swap n maps page_gpa[n % MAILBOX_TEST_PAGES] and first writes MAILBOX_SWAP_VALUE_BASE | n into it (swap 0:
+ * the initial mapping). Three pages, not two: a translation two swaps old then names another page than the
+ * current one or the next (translate-race tells them apart). */
+#define MAILBOX_TEST_PAGES 3
+#define MAILBOX_SWAP_VALUE_BASE 0x7e57000000000000ull
 
 /* Commands (slot.cmd). */
 enum mb_cmd {
@@ -70,7 +75,7 @@ struct mailbox_header {
 	u32 active;         /* VPs below this index take commands; the others halt */
 	u64 expected;       /* PTE swap: the value at MAILBOX_TEST_GVA, 0 while it changes */
 	u64 swaps;          /* PTE swaps so far */
-	u64 page_gpa[2];    /* the two pages behind MAILBOX_TEST_GVA */
+	u64 page_gpa[MAILBOX_TEST_PAGES]; /* the pages behind MAILBOX_TEST_GVA */
 	u64 pte_gpa;        /* GPA of its PTE */
 	u64 vmcall_rip;     /* GVA of the flusher's flush VMCALL instruction */
 	u32 exit_all;       /* set before the halted VPs are woken to end */

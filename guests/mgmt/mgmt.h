@@ -22,6 +22,8 @@ u16 mg_set_reg(u64 pid, u32 vp, u32 name, u64 value);
 u16 mg_get_reg(u64 pid, u32 vp, u32 name, u64 *value);
 u16 mg_read(u64 pid, u64 gpa, void *buf, u32 size);
 u16 mg_write(u64 pid, u64 gpa, const void *buf, u32 size);
+/* HvCallTranslateVirtualAddress(Ex): TranslationResult and GpaPage of the output. */
+u16 mg_translate(u64 pid, u32 vp, u64 gva, u64 flags, u32 reserved, bool ex, u64 *result, u64 *gpa_page);
 u16 mg_read_trace(u64 since, u32 max, const struct minihv_trace_output **out);
 NORETURN void mg_shutdown(void);
 
@@ -92,6 +94,14 @@ void scenario_list(void);
 
 bool cmd_race(int argc, char **argv); /* race.c */
 bool cmd_stress(int argc, char **argv); /* stress.c */
+
+/* ---- guest virtual addresses (translate.c) ---- */
+
+bool translate_value(const char *tok, u64 *out); /* Success, PageNotPresent, ..., UC, WB, ... */
+bool cmd_translate(int argc, char **argv);
+bool cmd_vpeek(int argc, char **argv);
+bool cmd_expect_translate(int argc, char **argv);
+bool cmd_translate_race(int argc, char **argv); /* translate_race.c */
 
 /* ---- trace (trace.c) ---- */
 

@@ -236,7 +236,7 @@ bool eval(const char *tok, u64 *out)
 			*out = i;
 			return true;
 		}
-	if (hv_status_parse(tok, out))
+	if (hv_status_parse(tok, out) || translate_value(tok, out))
 		return true;
 	const char *colon = strchr(tok, ':');
 	if (colon && colon - tok < 8) {
@@ -381,6 +381,11 @@ const struct command script_commands[] = {
 	{ "reset", "", "uninhibit and resume every VP of the target, idle the active ones, flush them all", 0, 0,
 	  cmd_reset },
 	{ "fl", "V CMD [key=value ...]", "post a command to flusher VP V (docs/api.md)", 2, -1, cmd_fl },
+	{ "expect-translate", "P V GVA FLAGS CODE [GPA [CACHE [OVERLAY]]]",
+	  "translate and fail unless every given field matches (CODE: Success, PageNotPresent, ...; CACHE: UC WC WT WP WB)",
+	  5, 8, cmd_expect_translate },
+	{ "translate-race", "[cycles=N] [control [delay=US]]", "translate/flush/clear race with a watchdog (control: the unsafe order)",
+	  0, -1, cmd_translate_race },
 	{ "race", "[cycles=N] [flushers=LIST] [targets=LIST]", "set/flush/clear race with a watchdog", 0, -1, cmd_race },
 	{ "stress", "[ops=N] [seed=N] [total=N]", "random flushes vs. random inhibits and explicit suspends, counters checked",
 	  0, -1, cmd_stress },

@@ -69,6 +69,10 @@ static void test_table(void **state)
 		    c->output_rep_size == 16);
 	c = hv_call_lookup(HVCALL_SET_VP_REGISTERS);
 	assert_true(c->rep && c->management_only && c->input_rep_size == 32 && c->output_rep_size == 0);
+	c = hv_call_lookup(HVCALL_TRANSLATE_VIRTUAL_ADDRESS);
+	assert_true(!c->rep && !c->fast && c->management_only && c->input_size == 32 && c->output_size == 16);
+	c = hv_call_lookup(HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX);
+	assert_true(!c->rep && !c->fast && c->management_only && c->input_size == 32 && c->output_size == 0x40);
 	assert_null(hv_call_lookup(0x0000));
 	assert_null(hv_call_lookup(0xffff));
 }
@@ -76,7 +80,7 @@ static void test_table(void **state)
 /* §8 case 11: an unknown call code -> 0x0002. */
 static void test_unknown_code(void **state)
 {
-	static const u16 codes[] = { 0x0000, 0x0001, 0x0004, 0x0012, 0x0015, 0x0046, 0x004f, 0x0052,
+	static const u16 codes[] = { 0x0000, 0x0001, 0x0004, 0x0012, 0x0015, 0x0046, 0x004f, 0x0053,
 				     0x8001, 0xffff };
 	for (size_t i = 0; i < ARRAY_SIZE(codes); i++) {
 		struct hv_hypercall_input in;
