@@ -121,8 +121,3 @@ done:;
 	trace_event(TRACE_HYPERCALL_EXIT, vp, code, result);
 	return true;
 }
-
-void hv_before_entry(struct vp *vp)
-{
-	hv_flush_process(vp);
-}

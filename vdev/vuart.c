@@ -3,10 +3,11 @@
  * physical console to one partition at a time (the management partition first; Ctrl-A three times
  * moves it on, as Xen does). Interrupts follow the datasheet's IER/IIR rules and reach IRQ 4 of the
  * partition's 8259 through MCR.OUT2, as on a PC; a guest may as well poll LSR. */
-#include "hv.h"
 #include "lib.h"
 #include "log.h"
+#include "partition.h"
 #include "vpic.h"
+#include "vuart.h"
 
 #define COM1_BASE 0x3f8
 #define COM1_IRQ 4

@@ -1,5 +1,6 @@
-/* Each partition's COM1 (0x3F8-0x3FF): a 16550A whose interrupts go to IRQ 4 of the partition's 8259
- * (PC partitions), with output collected into lines and input from the physical console. */
+/* Each partition's emulated COM1 (vdev/vuart.c, 0x3F8-0x3FF): a 16550A whose interrupts go to IRQ 4 of
+ * the partition's 8259 (PC partitions). Called by the I/O exit (vmx/io.c), the scheduler's console poll
+ * (vmx/sched.c) and the build and end of a partition (hv/partition.c). */
 #ifndef MINIHV_VUART_H
 #define MINIHV_VUART_H
 

@@ -7,10 +7,13 @@
 #include "hv.h"
 #include "hyperv_tlfs.h"
 #include "io_decode.h"
+#include "legacy_io.h"
 #include "lib.h"
 #include "log.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
+#include "vpic.h"
+#include "vuart.h"
 #include "x86.h"
 
 /* Elements one exit moves; a longer REP goes on at the next entry (RIP unchanged, RCX counted down),
