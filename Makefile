@@ -90,7 +90,7 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 	tools/mkesp $@ minihv.cfg $(B)/minihv.efi $(B)/guests
 
 # Host unit tests (cmocka) over the pure-logic files.
-PURE_C := core/lib.c mm/ranges.c vmx/caps.c $(wildcard hv/config.c hv/elf_load.c hv/ept_build.c \
+PURE_C := core/lib.c mm/ranges.c vmx/caps.c $(wildcard hv/config.c hv/elf_load.c hv/ept_build.c hv/bzimage.c hv/guest_acpi.c \
 	hv/hypercall_decode.c hv/vp_set.c hv/flush_input.c mm/ept.c)
 HOST_CFLAGS := -std=c11 -O1 -g -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
