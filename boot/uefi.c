@@ -149,8 +149,10 @@ static void load_files(EFI_LOADED_IMAGE *li)
 		const char *text = (const char *)(uintptr_t)cfg_base;
 		/* A config with errors is still passed on: the core reports them with their line numbers. */
 		if (config_parse(text, cfg_size, &config, &config_err))
-			for (u32 i = 0; i < config.partition_count; i++)
+			for (u32 i = 0; i < config.partition_count; i++) {
 				load_image(root, config.partitions[i].image);
+				load_image(root, config.partitions[i].initrd); /* "" for all but Linux partitions */
+			}
 	}
 	uefi_call_wrapper(root->Close, 1, root);
 }

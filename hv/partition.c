@@ -7,6 +7,8 @@
 #include "exits.h"
 #include "hv.h"
 #include "lib.h"
+#include "bzimage.h"
+#include "linux_boot.h"
 #include "log.h"
 #include "paging.h"
 #include "partition.h"
@@ -54,6 +56,17 @@ static bool validate(const struct boot_info *bi, const struct config *cfg)
 			pr_err("minihv: config error: %s:%u: image '%s' of partition '%s' not found (a GRUB module or a "
 			       "file next to minihv.efi)", CONFIG_FILE_NAME, pc->line_image, pc->image, pc->name);
 			return false;
+		}
+		if (pc->image_kind == IMAGE_LINUX) {
+			char err[160];
+			if (!linux_check(bi, pc, err, sizeof(err))) {
+				pr_err("minihv: config error: %s:%u: Linux partition '%s' cannot be loaded: %s", CONFIG_FILE_NAME,
+				       err[0] == 'i' && !strncmp(err, "initrd", 6) ? pc->line_initrd : pc->line_image, pc->name,
+				       err);
+				return false;
+			}
+			total += pc->memory;
+			continue;
 		}
 		if (pc->memory > GiB(4)) {
 			pr_err("minihv: config error: %s:%u: partition '%s' asks for %lu MiB; at most 4096 MiB per partition",
@@ -147,16 +160,25 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 	}
 	p->eptp = ept_pointer(ept);
 	p->hypercall_gpa = ~0ull;
-	build_guest_tables(p);
 
 	const struct boot_module *m = boot_module_find(bi, pc->image);
 	u64 stacks = (u64)p->vp_count * MINIHV_VP_STACK_SIZE;
-	struct elf_image_info info;
+	struct elf_image_info info = { 0 };
 	char err[160];
-	if (!elf_load(phys_to_virt(m->base), m->size, gpa_to_hva(p, 0, p->ram_size), p->ram_size, MINIHV_GPA_IMAGE_MIN,
-		      p->ram_size - stacks, &info, err, sizeof(err))) {
-		pr_err("minihv: partition %s: %s", p->name, err);
-		return false;
+	bool linux = pc->image_kind == IMAGE_LINUX;
+	if (linux) {
+		info.entry = linux_load(bi, p, err, sizeof(err));
+		if (!info.entry) {
+			pr_err("minihv: partition %s: %s", p->name, err);
+			return false;
+		}
+	} else {
+		build_guest_tables(p);
+		if (!elf_load(phys_to_virt(m->base), m->size, gpa_to_hva(p, 0, p->ram_size), p->ram_size,
+			      MINIHV_GPA_IMAGE_MIN, p->ram_size - stacks, &info, err, sizeof(err))) {
+			pr_err("minihv: partition %s: %s", p->name, err);
+			return false;
+		}
 	}
 
 	u64 vps_pa = pmm_alloc(sizeof(struct vp *) * p->vp_count, 8, PMM_ANY);
@@ -173,6 +195,13 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		vp->index = i;
 		vp->vpid = next_vpid++;
 		vp->entry_rip = info.entry;
+		if (linux) {
+			/* 64-bit boot protocol: RSI = boot_params. Only VP 0 starts; the others wait for INIT/SIPI. */
+			vp->regs.rsi = LINUX_GPA_BOOT_PARAMS;
+			if (i)
+				vp->blocked = VP_BLOCK_WAIT_SIPI;
+			continue;
+		}
 		vp->entry_rsp = p->ram_size - (u64)i * MINIHV_VP_STACK_SIZE;
 		vp->entry_rdi = minihv_boot_info_gpa(i);
 		struct minihv_boot_info *b = gpa_to_hva(p, vp->entry_rdi, PAGE_SIZE);

@@ -29,6 +29,7 @@ enum vp_block {
 	VP_BLOCK_FLUSH_WAIT = BIT(2),     /* suspended on another VP's TLB-flush inhibit */
 	VP_BLOCK_STOPPED = BIT(3),        /* stopped by minihv: fault, bad access, unhandled exit */
 	VP_BLOCK_ENDED = BIT(4),          /* ended itself (MINIHV_CALL_EXIT, HLT with IF=0) */
+	VP_BLOCK_WAIT_SIPI = BIT(5),      /* a Linux partition's VP >= 1 before INIT and start-up IPI */
 };
 #define VP_BLOCK_FINAL (VP_BLOCK_STOPPED | VP_BLOCK_ENDED)
 
@@ -90,6 +91,7 @@ struct vp {
 	struct vp *wait_next;
 	struct vp *volatile waiting_on;
 	u64 suspended_since;
+	u64 vp_assist_msr;         /* HV_X64_MSR_VP_ASSIST_PAGE, stored only */
 	int exit_status;
 	const char *stop_reason;
 	struct vp_counters count;
@@ -124,6 +126,9 @@ struct partition {
 	u64 guest_os_id;
 	u64 hypercall_msr;
 	u64 hypercall_gpa;         /* GPA where the overlay page is mapped, or ~0 */
+	u64 tsc_invariant_control; /* HV_X64_MSR_TSC_INVARIANT_CONTROL */
+	/* Linux partitions: ACPI PM1a registers (hv/linux_boot.c) */
+	u16 pm1_cnt, pm1_en;
 };
 
 extern struct partition partitions[MAX_PARTITIONS];

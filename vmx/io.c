@@ -3,6 +3,7 @@
 #include "exits.h"
 #include "hv.h"
 #include "lib.h"
+#include "linux_boot.h"
 #include "log.h"
 #include "x86.h"
 
@@ -19,7 +20,7 @@ enum exit_action vmx_handle_io(struct vp *vp)
 	}
 	u64 mask = size == 4 ? 0xffffffffull : (1ull << (size * 8)) - 1;
 	u32 val = in ? (u32)mask : (u32)(vp->regs.rax & mask);
-	if (!vuart_io(vp->part, port, in, &val) && in)
+	if (!vuart_io(vp->part, port, in, &val) && !linux_pm_io(vp, port, in, &val) && in)
 		val = (u32)mask;
 	if (in) {
 		/* 32-bit IN zero-extends into RAX; 8/16-bit IN keeps the upper bits. */
