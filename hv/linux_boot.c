@@ -2,6 +2,8 @@
  * ACPI PM1 ports its power-off writes. The parsing and table building are pure (bzimage.c, guest_acpi.c). */
 #include "bzimage.h"
 #include "core.h"
+#include "exits.h"
+#include "hyperv_tlfs.h"
 #include "guest_acpi.h"
 #include "lib.h"
 #include "linux_boot.h"
@@ -119,4 +121,26 @@ bool linux_pm_io(struct vp *vp, u16 port, bool in, u32 *value)
 	if (in)
 		*value = 0;
 	return true;
+}
+
+void linux_partition_report(struct partition *p)
+{
+	for (u32 i = 0; i < p->vp_count; i++) {
+		const struct vp_counters *c = &p->vps[i]->count;
+		char line[400];
+		int n = snprintf(line, sizeof(line), "minihv: partition %s VP %u: %lu exits:", p->name, i, c->exits);
+		for (u32 r = 0; r < EXIT_REASON_MAX; r++)
+			if (c->exits_by_reason[r] && n < (int)sizeof(line))
+				n += snprintf(line + n, sizeof(line) - (size_t)n, " %s %lu,", vmx_exit_name(r), c->exits_by_reason[r]);
+		if (n > 0 && n < (int)sizeof(line) && line[n - 1] == ',')
+			line[n - 1] = 0;
+		pr_info("%s", line);
+		pr_info("minihv: partition %s VP %u: %lu hypercalls, %lu failed; flush calls: space %lu, list %lu, space-ex %lu, "
+			"list-ex %lu; flushes requested %lu, received %lu, completed %lu; suspensions %lu",
+			p->name, i, c->hypercalls, c->hypercalls_failed,
+			c->hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE], c->hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST],
+			c->hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX],
+			c->hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX], c->flushes_requested, c->flushes_received,
+			c->flushes_completed, c->suspensions);
+	}
 }

@@ -286,6 +286,8 @@ void partition_finished(struct partition *p)
 {
 	int status;
 	const char *v = partition_verdict(p, &status);
+	if (p->cfg->image_kind == IMAGE_LINUX)
+		linux_partition_report(p);
 	pr_info("minihv: partition %s finished: %s (status %d)", p->name, v, status);
 	vuart_partition_finished(p);
 	if (__atomic_sub_fetch(&partitions_running, 1, __ATOMIC_SEQ_CST))

@@ -31,4 +31,7 @@ void vmx_cpuid_init(void);
 /* Injects pending interrupts or asks for an interrupt window; called right before each VM entry. */
 void vmx_prepare_interrupts(struct vp *vp);
 
+/* The SDM's name of a basic exit reason, for log lines. */
+const char *vmx_exit_name(u32 reason);
+
 #endif

@@ -14,5 +14,7 @@ bool linux_check(const struct boot_info *bi, const struct partition_config *pc, 
 u64 linux_load(const struct boot_info *bi, struct partition *p, char *err, size_t errlen);
 /* The ACPI PM1a event and control ports of a Linux partition; false for any other port. */
 bool linux_pm_io(struct vp *vp, u16 port, bool in, u32 *value);
+/* Log lines with each VP's exits by reason and hypercall/flush counters (when the partition finishes). */
+void linux_partition_report(struct partition *p);
 
 #endif

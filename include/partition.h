@@ -55,6 +55,7 @@ struct vp_counters {
 	u64 slices;             /* preemption-timer expiries */
 	u64 hypercalls;
 	u64 hypercalls_by_code[32]; /* index: hv_counter_slot(code) */
+	u64 hypercalls_failed;  /* hypercalls answered with a status other than HV_STATUS_SUCCESS */
 	u64 flushes_requested;  /* flush hypercalls this VP made that succeeded */
 	u64 flushes_received;   /* flush requests other VPs (or itself) posted to this VP */
 	u64 flushes_completed;  /* requests carried out before an entry */
