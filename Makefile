@@ -11,10 +11,14 @@ HOSTCC := gcc
 B := build
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
+# Include paths say who may use what: include/ is shared by the hypervisor's folders, include/abi/ is the
+# guest-visible ABI, lib/ the freestanding helpers that the hypervisor, the guests and the host tests share.
+# A header private to one folder lives in that folder and is found next to the file that includes it.
+HV_INC := -Iinclude -Iinclude/abi -Ilib
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
-	-Iinclude $(WARN) -MMD -MP
+	$(HV_INC) $(WARN) -MMD -MP
 MB_CFLAGS := $(BASE_CFLAGS) -fno-pic -fno-pie -mcmodel=small
 EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulate-outgoing-args \
@@ -22,7 +26,7 @@ EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulat
 NASMFLAGS := -f elf64 -g
 
 # Sources of the core, shared by both images.
-CORE_C := $(wildcard core/*.c mm/*.c vmx/*.c hv/*.c) boot/boot_info.c boot/smp.c
+CORE_C := $(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c) boot/boot_info.c boot/smp.c
 CORE_ASM := core/isr.asm boot/ap_trampoline.asm $(wildcard vmx/*.asm)
 MB_C := boot/multiboot.c
 MB_ASM := boot/mb_entry.asm
@@ -65,7 +69,7 @@ $(B)/minihv.elf: $(MB_OBJS) linker.ld
 	@grub-file --is-x86-multiboot2 $@ || { echo "$@: not a multiboot2 image"; exit 1; }
 	@grub-file --is-x86-multiboot $@ || { echo "$@: not a multiboot1 image"; exit 1; }
 
-# libefi's init.o (InitializeLib) also defines memset/memcpy: weakened, core/lib.c's win.
+# libefi's init.o (InitializeLib) also defines memset/memcpy: weakened, lib/lib.c's win.
 $(B)/libefi.a: /usr/lib/libefi.a
 	@mkdir -p $(dir $@)
 	$(Q)$(OBJCOPY) --weaken-symbol=memset --weaken-symbol=memcpy $< $@
@@ -90,15 +94,15 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 	tools/mkesp $@ minihv.cfg $(B)/minihv.efi $(B)/guests
 
 # Host unit tests (cmocka) over the pure-logic files.
-PURE_C := core/lib.c mm/ranges.c vmx/caps.c $(wildcard hv/config.c hv/elf_load.c hv/ept_build.c hv/bzimage.c hv/guest_acpi.c \
-	hv/hypercall_decode.c hv/vp_set.c hv/flush_input.c mm/ept.c)
-HOST_CFLAGS := -std=c11 -O1 -g -Iinclude -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
+PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
+	hv/flush_input.c mm/ept.c hv/bzimage.c hv/guest_acpi.c
+HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
 # A test may link one more file that is pure apart from what the test stubs: "// unit-extra: FILE.c".
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h hv/*.c)
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h hv/*.c)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $$(sed -n 's|^// unit-extra: ||p' $<) -lcmocka -lpthread -o $@
 

@@ -23,7 +23,7 @@ static const struct hv_call_info hv_calls[] = {
 	  true, false, false, true, 16, 4, 0, 16 },
 	{ HVCALL_SET_VP_REGISTERS, "HvCallSetVpRegisters",
 	  true, false, false, true, 16, 32, 0, 0 },
-	/* minihv's own calls (include/minihv_abi.h). Outputs of variable size (memory, trace) are
+	/* minihv's own calls (include/abi/minihv_abi.h). Outputs of variable size (memory, trace) are
 	 * declared 0 here and checked by the call itself. */
 	{ MINIHV_CALL_EXIT, "MinihvExit", false, false, true, false, 0, 0, 0, 0 },
 	{ MINIHV_CALL_SEND_IPI, "MinihvSendIpi", false, false, true, false, 0, 0, 0, 0 },

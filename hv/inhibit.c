@@ -1,4 +1,4 @@
-/* TLB-flush inhibit: the flag, the suspension of flushers and their release (see include/inhibit.h). */
+/* TLB-flush inhibit: the flag, the suspension of flushers and their release (see hv/inhibit.h). */
 #include "inhibit.h"
 #include "trace.h"
 #include "x86.h"

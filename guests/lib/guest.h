@@ -5,10 +5,11 @@
 #define GUEST_H
 
 #include <stdarg.h>
+/* What a guest sees: the ABI (include/abi/) and the freestanding helpers it shares with the hypervisor
+ * (lib/); never the hypervisor's own headers. */
 #include "types.h"
-#include "lib.h"         /* core/lib.c: mem*, str*, snprintf, vsnprintf, parse_u64, option_get */
-#include "x86.h"         /* rdtsc, inb/outb, read_cr3/write_cr3/read_cr4, cli/sti/hlt/sti_hlt, cpu_relax */
-#include "paging.h"      /* PTE_* bits */
+#include "lib.h"         /* lib/lib.c: mem*, str*, snprintf, vsnprintf, parse_u64, option_get */
+#include "x86.h"         /* rdtsc, inb/outb, read_cr3/write_cr3/read_cr4, cli/sti/hlt/sti_hlt, cpu_relax, PTE_* */
 #include "spinlock.h"    /* spinlock_t, SPINLOCK_INIT, spin_lock, spin_trylock, spin_unlock */
 #include "minihv_abi.h"
 #include "hyperv_tlfs.h"  /* HV_HYPERCALL_FAST_BIT, HV_STATUS_*, call codes */
@@ -46,7 +47,7 @@ int console_getc(void);      /* next input byte, or -1 when none is waiting (nev
 
 /* ---- synchronisation (sync.c) ---- */
 
-/* Spinlocks: include/spinlock.h's ticket locks, the same implementation as the hypervisor's. */
+/* Spinlocks: lib/spinlock.h's ticket locks, the same implementation as the hypervisor's. */
 
 #define DEFINE_ATOMICS(T)                                                                                 \
 	static inline T atomic_load_##T(const volatile T *p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); } \

@@ -1,4 +1,4 @@
-/* The management calls (include/minihv_abi.h, docs/api.md) and HvCall{Get,Set}VpRegisters, memory
+/* The management calls (include/abi/minihv_abi.h, docs/api.md) and HvCall{Get,Set}VpRegisters, memory
  * form: the input is built in one page, the output lands in another (they must not overlap). */
 #include "mgmt.h"
 

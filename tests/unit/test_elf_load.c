@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "elf_load.h"
+#include "hv/elf_load.h"
 #include "minihv_abi.h"
 
 #define RAM_SIZE (8ull << 20)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv_hypercall.h"
+#include "hv/hv_hypercall.h"
 
 #define SPACE HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE
 #define LIST HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "guest_acpi.h"
+#include "hv/guest_acpi.h"
 
 #define GPA 0xe0000ull
 static uint8_t buf[GUEST_ACPI_SIZE];

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "hv_hypercall.h"
+#include "hv/hv_hypercall.h"
 
 #define RAM_SIZE MiB(64)
 

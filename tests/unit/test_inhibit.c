@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "inhibit.h"
+#include "hv/inhibit.h"
 #include "trace.h"
 
 struct cpu cpus[MAX_CPUS];

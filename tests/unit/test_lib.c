@@ -1,4 +1,4 @@
-/* core/lib.c: number parsing and option lookup (the rest of lib.c is libc on the host). */
+/* lib/lib.c: number parsing and option lookup (the rest of lib.c is libc on the host). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ranges.h"
+#include "mm/ranges.h"
 
 static struct ranges rs;
 

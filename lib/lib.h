@@ -1,4 +1,4 @@
-/* Freestanding string, memory and formatting helpers (core/lib.c); no hardware access. */
+/* Freestanding string, memory and formatting helpers (lib/lib.c); no hardware access. */
 #ifndef MINIHV_LIB_H
 #define MINIHV_LIB_H
 

@@ -59,6 +59,19 @@
 #define APIC_BASE_EXTD BIT(10) /* x2APIC mode */
 #define APIC_BASE_EN BIT(11)
 
+/* Page-table entry bits (4-level paging; EPT has its own, include/ept.h). */
+#define PTE_P BIT(0)
+#define PTE_W BIT(1)
+#define PTE_U BIT(2)
+#define PTE_PWT BIT(3)
+#define PTE_PCD BIT(4)
+#define PTE_A BIT(5)
+#define PTE_D BIT(6)
+#define PTE_PS BIT(7)
+#define PTE_G BIT(8)
+#define PTE_NX BIT(63)
+#define PTE_ADDR_MASK 0x000ffffffffff000ull
+
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };
@@ -160,7 +173,7 @@ struct PACKED idt_gate {
 	u32 reserved;
 };
 
-/* "#GP general protection" and the like for vectors 0-31 (core/lib.c); "reserved" for the others. */
+/* "#GP general protection" and the like for vectors 0-31 (lib/lib.c); "reserved" for the others. */
 const char *x86_exception_name(unsigned vector);
 
 /* The 64-bit task-state segment (SDM 7.7). */
