@@ -39,7 +39,7 @@ LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 GNUEFI_LDS := /usr/lib/elf_x86_64_efi.lds
 GNUEFI_CRT0 := /usr/lib/crt0-efi-x86_64.o
 
-.PHONY: all images guests iso esp test unit scenarios run bench clean
+.PHONY: all images guests iso esp test unit scenarios run run-linux bench clean
 all: images guests
 
 images: $(B)/minihv.elf $(B)/minihv.efi
@@ -118,6 +118,10 @@ test: all
 
 run: all
 	tools/run
+
+# The first experiment (README): Debian's 6.1 cloud kernel as a 2-VP guest beside the management shell.
+run-linux: all
+	tools/run --linux 6.1 --mem 512 --config tests/configs/run-linux.cfg
 
 bench: all
 	tools/bench
