@@ -18,7 +18,7 @@ HV_INC := -Iinclude -Iinclude/abi -Ilib
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
-	$(HV_INC) $(WARN) -MMD -MP
+	$(HV_INC) -Ivdev $(WARN) -MMD -MP
 MB_CFLAGS := $(BASE_CFLAGS) -fno-pic -fno-pie -mcmodel=small
 EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulate-outgoing-args \
@@ -26,7 +26,7 @@ EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulat
 NASMFLAGS := -f elf64 -g
 
 # Sources of the core, shared by both images.
-CORE_C := $(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c) boot/boot_info.c boot/smp.c
+CORE_C := $(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c vdev/*.c) boot/boot_info.c boot/smp.c
 CORE_ASM := core/isr.asm boot/ap_trampoline.asm $(wildcard vmx/*.asm)
 MB_C := boot/multiboot.c
 MB_ASM := boot/mb_entry.asm
@@ -95,14 +95,14 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
-	hv/flush_input.c mm/ept.c hv/bzimage.c hv/guest_acpi.c
-HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
+	hv/flush_input.c mm/ept.c hv/bzimage.c hv/guest_acpi.c vdev/vlapic_regs.c vmx/cr_rules.c
+HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -Ivdev -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
 # A test may link one more file that is pure apart from what the test stubs: "// unit-extra: FILE.c".
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h hv/*.c)
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h hv/*.c vdev/*.c)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $$(sed -n 's|^// unit-extra: ||p' $<) -lcmocka -lpthread -o $@
 

@@ -105,6 +105,31 @@ void apic_oneshot(u8 vector, u64 us)
 	}
 }
 
+static bool tsc_deadline_mode(void)
+{
+	static int has = -1; /* CPUID in VMX root exits when minihv runs nested: ask once */
+	if (has < 0)
+		has = !!(cpuid(1, 0).ecx & BIT(24));
+	return has;
+}
+
+void apic_oneshot_at(u8 vector, u64 tsc)
+{
+	if (tsc_deadline_mode()) {
+		u32 lvt = vector | (2u << 17);
+		if (apic_x2apic_mode())
+			wrmsr(X2APIC_MSR(XAPIC_LVT_TIMER), lvt);
+		else
+			*xapic_reg(XAPIC_LVT_TIMER) = lvt;
+		mfence(); /* SDM 10.5.4.1: the LVT write must be visible before IA32_TSC_DEADLINE */
+		wrmsr(MSR_IA32_TSC_DEADLINE, tsc);
+		return;
+	}
+	/* No deadline mode: a count; waking early only costs another look. */
+	u64 now = rdtsc();
+	apic_oneshot(vector, tsc > now ? (tsc - now) * 1000 / (tsc_khz ? tsc_khz : 1) + 1 : 1);
+}
+
 void apic_eoi(void)
 {
 	if (apic_x2apic_mode())

@@ -53,9 +53,10 @@ struct str {
 enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
-enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_INITRD, KEY_ENLIGHTENMENTS, PART_KEYS };
+enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_INITRD, KEY_ENLIGHTENMENTS, KEY_APIC, KEY_AP_START,
+		PART_KEYS };
 static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "initrd",
-						  "enlightenments" };
+						  "enlightenments", "apic", "ap_start" };
 
 /* In enum hv_enlightenment bit order. */
 static const char *const enl_names[HV_ENL_COUNT] = { "hv-vpindex", "hv-tlbflush", "hv-tlbflush-ex",
@@ -164,6 +165,17 @@ static bool finish_partition(struct parser *ps)
 		return fail_at(ps, ps->key_line[KEY_INITRD], "initrd is only for 'image = linux FILE' partitions");
 	if (p->image_kind == IMAGE_LINUX && p->role == ROLE_MANAGEMENT)
 		return fail_at(ps, ps->key_line[KEY_ROLE], "a linux partition cannot be the management partition");
+	/* Linux starts its APs by INIT/SIPI through its x2APIC: a Linux partition always has both. */
+	if (p->image_kind == IMAGE_LINUX) {
+		if (ps->key_line[KEY_APIC] && !p->x2apic)
+			return fail_at(ps, ps->key_line[KEY_APIC], "a linux partition needs apic = x2apic");
+		if (ps->key_line[KEY_AP_START] && !p->ap_start_sipi)
+			return fail_at(ps, ps->key_line[KEY_AP_START], "a linux partition needs ap_start = sipi");
+		p->x2apic = p->ap_start_sipi = true;
+	}
+	/* INIT/SIPI need the ICR: starting APs by SIPI without a virtual APIC would leave them waiting forever. */
+	if (p->ap_start_sipi && !p->x2apic)
+		return fail_at(ps, ps->key_line[KEY_AP_START], "ap_start = sipi needs apic = x2apic");
 	return true;
 }
 
@@ -347,6 +359,17 @@ static bool set_enlightenments(struct parser *ps, struct str v)
 	return true;
 }
 
+/* apic = none | x2apic; ap_start = entry | sipi (docs/config.md). */
+static bool set_choice(struct parser *ps, struct str v, const char *key, const char *off, const char *on, bool *out)
+{
+	char q[QUOTE_MAX + 1];
+	if (str_eq(v, off) || str_eq(v, on)) {
+		*out = str_eq(v, on);
+		return true;
+	}
+	return fail(ps, "bad %s '%s' (expected %s or %s)", key, quote(q, v), off, on);
+}
+
 static bool key_value(struct parser *ps, struct str s)
 {
 	char q[QUOTE_MAX + 1];
@@ -373,7 +396,7 @@ static bool key_value(struct parser *ps, struct str s)
 		k++;
 	if (k == PART_KEYS)
 		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, initrd, "
-			    "enlightenments)", quote(q, key));
+			    "enlightenments, apic, ap_start)", quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
 	ps->key_line[k] = ps->line;
@@ -392,6 +415,10 @@ static bool key_value(struct parser *ps, struct str s)
 		return set_initrd(ps, val);
 	case KEY_ENLIGHTENMENTS:
 		return set_enlightenments(ps, val);
+	case KEY_APIC:
+		return set_choice(ps, val, "apic", "none", "x2apic", &ps->part->x2apic);
+	case KEY_AP_START:
+		return set_choice(ps, val, "ap_start", "entry", "sipi", &ps->part->ap_start_sipi);
 	default:
 		return false;
 	}

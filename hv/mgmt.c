@@ -161,6 +161,8 @@ static u32 run_state(struct vp *self, struct vp *t, u32 blocked)
 		return MINIHV_VP_EXPLICIT;
 	if (blocked & VP_BLOCK_FLUSH_WAIT)
 		return MINIHV_VP_SUSPENDED;
+	if (blocked & VP_BLOCK_WAIT_SIPI)
+		return MINIHV_VP_WAIT_SIPI;
 	if (blocked & VP_BLOCK_HALTED)
 		return MINIHV_VP_HALTED;
 	return __atomic_load_n(&t->in_guest, __ATOMIC_ACQUIRE) ? MINIHV_VP_RUNNING : MINIHV_VP_RUNNABLE;

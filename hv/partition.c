@@ -16,6 +16,7 @@
 #include "power.h"
 #include "timer.h"
 #include "trace.h"
+#include "vlapic.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -195,11 +196,9 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		vp->index = i;
 		vp->vpid = next_vpid++;
 		vp->entry_rip = info.entry;
+		vlapic_vp_init(vp); /* a Linux partition's VPs >= 1 wait for INIT/SIPI (ap_start = sipi) */
 		if (linux) {
-			/* 64-bit boot protocol: RSI = boot_params. Only VP 0 starts; the others wait for INIT/SIPI. */
-			vp->regs.rsi = LINUX_GPA_BOOT_PARAMS;
-			if (i)
-				vp->blocked = VP_BLOCK_WAIT_SIPI;
+			vp->regs.rsi = LINUX_GPA_BOOT_PARAMS; /* 64-bit boot protocol */
 			continue;
 		}
 		vp->entry_rsp = p->ram_size - (u64)i * MINIHV_VP_STACK_SIZE;
@@ -317,6 +316,28 @@ NORETURN void partitions_summary_and_power_off(void)
 	power_off(all_ok ? POWER_OK : POWER_FAILED);
 }
 
+static void vp_finish(struct vp *vp, u32 reason);
+
+/* VPs still waiting for a SIPI when every other VP has finished can never start: they end as well, so
+ * that the partition finishes (a Linux that brought up fewer CPUs than it has, a test that never
+ * starts one). */
+static void end_unstarted(struct partition *p)
+{
+	u32 waiting = 0;
+	for (u32 i = 0; i < p->vp_count; i++) {
+		u32 b = __atomic_load_n(&p->vps[i]->blocked, __ATOMIC_SEQ_CST);
+		if ((b & VP_BLOCK_WAIT_SIPI) && !(b & VP_BLOCK_FINAL))
+			waiting++;
+	}
+	if (!waiting || __atomic_load_n(&p->vps_finished, __ATOMIC_SEQ_CST) + waiting != p->vp_count)
+		return;
+	for (u32 i = 0; i < p->vp_count; i++)
+		if (__atomic_load_n(&p->vps[i]->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_WAIT_SIPI) {
+			pr_info("minihv: partition %s VP %u was never started (no SIPI); it counts as ended", p->name, i);
+			vp_finish(p->vps[i], VP_BLOCK_ENDED);
+		}
+}
+
 static void vp_finish(struct vp *vp, u32 reason)
 {
 	u32 old = __atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST);
@@ -329,6 +350,8 @@ static void vp_finish(struct vp *vp, u32 reason)
 	if (__atomic_add_fetch(&p->vps_finished, 1, __ATOMIC_SEQ_CST) == p->vp_count) {
 		p->finished = true;
 		partition_finished(p);
+	} else {
+		end_unstarted(p);
 	}
 }
 

@@ -14,6 +14,8 @@ void apic_send_ipi(u32 dest_apic_id, u32 icr_low);
 void apic_eoi(void);
 /* One timer interrupt with this vector after about us microseconds (TSC-deadline mode when available). */
 void apic_oneshot(u8 vector, u64 us);
+/* One timer interrupt with this vector at TSC value tsc (or about then, without TSC-deadline mode). */
+void apic_oneshot_at(u8 vector, u64 tsc);
 bool apic_x2apic_mode(void);
 
 #endif

@@ -30,6 +30,7 @@ void vmx_cpuid_init(void);
 
 /* Injects pending interrupts or asks for an interrupt window; called right before each VM entry. */
 void vmx_prepare_interrupts(struct vp *vp);
+enum exit_action vmx_handle_window(struct vp *vp); /* interrupt- and NMI-window exits (vmx/inject.c) */
 
 /* The SDM's name of a basic exit reason, for log lines. */
 const char *vmx_exit_name(u32 reason);

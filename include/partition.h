@@ -10,6 +10,7 @@
 #include "spinlock.h"
 #include "types.h"
 #include "vmx.h"
+#include "vlapic.h"
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
 
@@ -29,7 +30,7 @@ enum vp_block {
 	VP_BLOCK_FLUSH_WAIT = BIT(2),     /* suspended on another VP's TLB-flush inhibit */
 	VP_BLOCK_STOPPED = BIT(3),        /* stopped by minihv: fault, bad access, unhandled exit */
 	VP_BLOCK_ENDED = BIT(4),          /* ended itself (MINIHV_CALL_EXIT, HLT with IF=0) */
-	VP_BLOCK_WAIT_SIPI = BIT(5),      /* a Linux partition's VP >= 1 before INIT and start-up IPI */
+	VP_BLOCK_WAIT_SIPI = BIT(5),      /* INIT received (or ap_start = sipi): waits for a start-up IPI */
 };
 #define VP_BLOCK_FINAL (VP_BLOCK_STOPPED | VP_BLOCK_ENDED)
 
@@ -76,7 +77,11 @@ struct vp {
 	u64 entry_rip, entry_rsp, entry_rdi; /* ABI entry state, applied when the home CPU builds the VMCS */
 	volatile u32 blocked;    /* enum vp_block bits */
 	volatile u32 in_guest;   /* set by the home CPU around VM entry, for remote requests */
-	volatile u64 pending_irq[4]; /* vectors waiting for injection */
+	/* virtual local APIC and start-up (vdev/vlapic.c) */
+	struct vlapic lapic;     /* its IRR is the one pending-interrupt path (vp_queue_interrupt) */
+	bool in_hlt;             /* left by HLT: enter again only for an interrupt it would take */
+	volatile u32 wait_sipi;  /* INIT seen: the next SIPI starts the VP, later ones are ignored */
+	volatile u32 sipi_pending; /* 0x100 | vector, posted by a SIPI for the home CPU */
 	u64 msrs[VP_MSR_COUNT];
 	/* remote requests (hv/flush.c) */
 	volatile u32 requests;   /* enum vp_request */
@@ -130,6 +135,9 @@ struct partition {
 	u64 tsc_invariant_control; /* HV_X64_MSR_TSC_INVARIANT_CONTROL */
 	/* Linux partitions: ACPI PM1a registers (hv/linux_boot.c) */
 	u16 pm1_cnt, pm1_en;
+	/* The 8259 pair's INT output on LINT0 (vdev/vlapic.h: vlapic_set_extint_source) */
+	const struct vlapic_extint_ops *extint;
+	void *extint_ctx;
 };
 
 extern struct partition partitions[MAX_PARTITIONS];

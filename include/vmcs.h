@@ -9,6 +9,8 @@
 bool vmcs_global_init(void);
 /* Creates and loads the VMCS of vp on the calling CPU (its home), guest state at the ABI entry state. */
 bool vmcs_setup(struct vp *vp, u64 entry_rip, u64 entry_rsp, u64 entry_rdi);
+/* Resets the guest state of vp (its VMCS current) to the INIT state, started by a SIPI with vector. */
+bool vmcs_init_state(struct vp *vp, u8 vector);
 /* Logs the fields that explain a failed VM entry. */
 void vmcs_dump(struct vp *vp);
 
@@ -18,5 +20,7 @@ void msr_bitmap_passthrough(u32 msr, bool read, bool write);
 /* Control values chosen at init; vmx/exit.c toggles interrupt-window exiting. */
 extern u32 vmcs_proc_ctls;
 extern u64 vmx_preemption_rate; /* the timer counts down once every 2^rate TSC ticks */
+extern bool vmx_nmi_window;     /* virtual NMIs and NMI-window exiting are on */
+extern u64 vmx_cr4_allowed;     /* CR4 bits a guest may set (vmx/cr_rules.c checks against it) */
 
 #endif

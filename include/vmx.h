@@ -204,6 +204,7 @@
 /* Guest interruptibility state */
 #define GUEST_INTR_STATE_STI BIT(0)
 #define GUEST_INTR_STATE_MOV_SS BIT(1)
+#define GUEST_INTR_STATE_NMI BIT(3)
 
 #define GUEST_ACTIVITY_ACTIVE 0
 #define GUEST_ACTIVITY_HLT 1

@@ -26,10 +26,10 @@ void vmx_cpuid_init(void)
 		ext[l - EXT_BASE] = cpuid(l, 0);
 }
 
-/* A Linux partition has a virtual x2APIC and more of the platform (docs/linux.md, "CPUID"). */
+/* A partition with the virtual x2APIC (every Linux partition) sees the platform of docs/linux.md, "CPUID". */
 static bool has_vapic(struct vp *vp)
 {
-	return vp->part->cfg && vp->part->cfg->image_kind == IMAGE_LINUX;
+	return vp->part->cfg && vp->part->cfg->x2apic;
 }
 
 static u32 ceil_log2(u32 n)
@@ -50,7 +50,7 @@ static void filter(struct vp *vp, u32 leaf, u32 sub, struct cpuid_regs *r)
 		/* EBX: initial APIC id = VP index, logical processor count = VP count. */
 		r->ebx = (r->ebx & 0xffff) | (MIN(vp->part->vp_count, 255u) << 16) | (vp->index << 24);
 		r->ecx &= ~(BIT(3) /* MONITOR */ | BIT(5) /* VMX */ | BIT(6) /* SMX */ | BIT(7) /* EIST */ |
-			    BIT(8) /* TM2 */ | BIT(18) /* DCA */ | BIT(21) /* x2APIC: no virtual APIC yet */ |
+			    BIT(8) /* TM2 */ | BIT(18) /* DCA */ | BIT(21) /* x2APIC: only with apic = x2apic */ |
 			    BIT(24) /* TSC deadline */ | BIT(26) /* XSAVE */ | BIT(27) /* OSXSAVE */ |
 			    BIT(28) /* AVX */ | BIT(12) /* FMA */ | BIT(29) /* F16C */);
 		r->ecx |= BIT(31); /* hypervisor present */

@@ -2,11 +2,13 @@
  * partition with a diagnostic line (never the hypervisor). */
 #include "apic.h"
 #include "cpu.h"
+#include "cr_rules.h"
 #include "exits.h"
 #include "hv.h"
 #include "lib.h"
 #include "log.h"
 #include "trace.h"
+#include "vlapic.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -120,21 +122,6 @@ static enum exit_action handle_ignore(struct vp *vp)
 	return EXIT_CONTINUE;
 }
 
-static enum exit_action handle_interrupt_window(struct vp *vp)
-{
-	(void)vp;
-	vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL) & ~CPU_INTERRUPT_WINDOW_EXITING);
-	return EXIT_CONTINUE;
-}
-
-static bool irq_pending(struct vp *vp)
-{
-	for (int i = 0; i < 4; i++)
-		if (__atomic_load_n(&vp->pending_irq[i], __ATOMIC_ACQUIRE))
-			return true;
-	return false;
-}
-
 static enum exit_action handle_hlt(struct vp *vp)
 {
 	vmx_advance_rip();
@@ -146,9 +133,10 @@ static enum exit_action handle_hlt(struct vp *vp)
 		return EXIT_CONTINUE;
 	}
 	trace_event(TRACE_HALT, vp, 0, vmread(VMCS_GUEST_RIP));
+	vp->in_hlt = true;
 	vp_block(vp, VP_BLOCK_HALTED);
 	/* An interrupt queued before the block bit was visible would otherwise be missed. */
-	if (irq_pending(vp))
+	if (vlapic_has_event(vp))
 		vp_unblock(vp, VP_BLOCK_HALTED);
 	return EXIT_RESCHEDULE;
 }
@@ -196,26 +184,76 @@ static u64 *gpr(struct vp *vp, unsigned n)
 	return r[n & 15];
 }
 
+/* What the guest reads: bits it owns from the register, the others from the read shadow. */
+static u64 guest_view(u64 reg, u64 shadow, u64 mask)
+{
+	return (vmread(reg) & ~vmread(mask)) | (vmread(shadow) & vmread(mask));
+}
+
+static struct cr_state guest_cr_state(void)
+{
+	return (struct cr_state){
+		.cr0 = guest_view(VMCS_GUEST_CR0, VMCS_CR0_READ_SHADOW, VMCS_CR0_GUEST_HOST_MASK),
+		.cr3 = vmread(VMCS_GUEST_CR3),
+		.cr4 = guest_view(VMCS_GUEST_CR4, VMCS_CR4_READ_SHADOW, VMCS_CR4_GUEST_HOST_MASK),
+		.efer = vmread(VMCS_GUEST_IA32_EFER),
+		.cs_l = vmread(VMCS_GUEST_CS_AR_BYTES) & BIT(13),
+		.cr4_allowed = vmx_cr4_allowed,
+	};
+}
+
+/* MOV to CR0 that touched a bit minihv owns. The guest keeps its view in the read shadow; a change of
+ * PG is done here as the processor would: EFER.LMA and the IA-32e-mode entry control follow it. */
+static bool guest_write_cr0(u64 val)
+{
+	const struct vmx_msrs *m = &vmx_caps;
+	struct cr_state s = guest_cr_state();
+	if (!cr0_write_check(&s, val, &val))
+		return false;
+	u64 fixed0 = m->cr0_fixed0 & ~(CR0_PE | CR0_PG); /* unrestricted guest */
+	vmwrite(VMCS_CR0_READ_SHADOW, val);
+	vmwrite(VMCS_GUEST_CR0, (val | fixed0) & m->cr0_fixed1);
+	u64 efer = efer_after_cr0(s.efer, s.cr0, val);
+	if (efer != s.efer) {
+		vmwrite(VMCS_GUEST_IA32_EFER, efer);
+		u64 entry = vmread(VMCS_VM_ENTRY_CONTROLS);
+		vmwrite(VMCS_VM_ENTRY_CONTROLS,
+			(efer & EFER_LMA) ? entry | ENTRY_IA32E_MODE_GUEST : entry & ~ENTRY_IA32E_MODE_GUEST);
+	}
+	return true;
+}
+
+static bool guest_write_cr4(u64 val)
+{
+	const struct vmx_msrs *m = &vmx_caps;
+	struct cr_state s = guest_cr_state();
+	if (!cr4_write_check(&s, val))
+		return false;
+	vmwrite(VMCS_CR4_READ_SHADOW, val);
+	vmwrite(VMCS_GUEST_CR4, (val | m->cr4_fixed0) & m->cr4_fixed1);
+	return true;
+}
+
 static enum exit_action handle_cr_access(struct vp *vp)
 {
 	u64 q = vmread(VMCS_EXIT_QUALIFICATION);
 	unsigned cr = q & 15, type = (q >> 4) & 3, reg = (q >> 8) & 15;
-	if (type != 0 || (cr != 0 && cr != 4) || reg == 4)
+	if (type > 1 || (cr != 0 && cr != 4 && cr != 8) || (type == 1 && cr != 8) || reg == 4)
 		return stop(vp, EXIT_REASON_CR_ACCESS);
-	/* MOV to CR0/CR4 touching a bit VMX forces: the guest keeps its view in the read shadow. */
-	u64 val = *gpr(vp, reg);
-	const struct vmx_msrs *m = &vmx_caps;
-	if (cr == 0) {
-		u64 fixed0 = m->cr0_fixed0 & ~(CR0_PE | CR0_PG); /* unrestricted guest */
-		vmwrite(VMCS_CR0_READ_SHADOW, val);
-		vmwrite(VMCS_GUEST_CR0, (val | fixed0) & m->cr0_fixed1);
+	u64 *r = gpr(vp, reg);
+	bool ok = true;
+	if (cr == 8 && type == 1) {
+		*r = vp->lapic.tpr >> 4; /* CR8 is TPR[7:4] (SDM 11.8.6) */
+	} else if (cr == 8) {
+		ok = !(*r >> 4);
+		if (ok)
+			vp->lapic.tpr = (u32)(*r & 0xf) << 4;
 	} else {
-		if (val & CR4_VMXE) {
-			vmx_inject_gp(); /* nested VMX is not offered */
-			return EXIT_CONTINUE;
-		}
-		vmwrite(VMCS_CR4_READ_SHADOW, val);
-		vmwrite(VMCS_GUEST_CR4, (val | m->cr4_fixed0) & m->cr4_fixed1);
+		ok = cr == 0 ? guest_write_cr0(*r) : guest_write_cr4(*r);
+	}
+	if (!ok) {
+		vmx_inject_gp(); /* SDM: MOV to CR #GP(0) conditions (vmx/cr_rules.c) */
+		return EXIT_CONTINUE;
 	}
 	vmx_advance_rip();
 	return EXIT_CONTINUE;
@@ -244,7 +282,8 @@ static const exit_handler handlers[EXIT_REASON_MAX] = {
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INIT_SIGNAL] = handle_ignore, /* minihv sends no INIT after start-up */
 	[EXIT_REASON_SIPI] = handle_ignore,
-	[EXIT_REASON_INTERRUPT_WINDOW] = handle_interrupt_window,
+	[EXIT_REASON_INTERRUPT_WINDOW] = vmx_handle_window,
+	[EXIT_REASON_NMI_WINDOW] = vmx_handle_window,
 	[EXIT_REASON_CPUID] = vmx_handle_cpuid,
 	[EXIT_REASON_GETSEC] = handle_invalid_instruction,
 	[EXIT_REASON_HLT] = handle_hlt,
@@ -306,29 +345,4 @@ enum exit_action vmx_handle_exit(struct vp *vp)
 	reinject_vectored_event();
 	exit_handler h = reason < EXIT_REASON_MAX ? handlers[reason] : NULL;
 	return h ? h(vp) : stop(vp, reason);
-}
-
-void vmx_prepare_interrupts(struct vp *vp)
-{
-	if (!irq_pending(vp))
-		return;
-	u64 proc = vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
-	bool busy = vmread(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID;
-	bool open = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-		    !(vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO) & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS));
-	if (busy || !open) {
-		vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTERRUPT_WINDOW_EXITING);
-		return;
-	}
-	for (int i = 3; i >= 0; i--) {
-		u64 bits = __atomic_load_n(&vp->pending_irq[i], __ATOMIC_ACQUIRE);
-		if (!bits)
-			continue;
-		int bit = 63 - __builtin_clzll(bits);
-		__atomic_fetch_and(&vp->pending_irq[i], ~BIT(bit), __ATOMIC_SEQ_CST);
-		vmwrite(VMCS_VM_ENTRY_INTR_INFO, (u32)(i * 64 + bit) | INTR_TYPE_EXTERNAL | INTR_INFO_VALID);
-		break;
-	}
-	if (irq_pending(vp))
-		vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | CPU_INTERRUPT_WINDOW_EXITING);
 }

@@ -1,9 +1,12 @@
 /* RDMSR/WRMSR exits for the MSRs the bitmap intercepts: hv/'s synthetic MSRs first, then a short list
  * of architectural MSRs minihv answers itself; anything else raises #GP in the guest. */
+#include "cr_rules.h"
 #include "exits.h"
 #include "hv.h"
 #include "lib.h"
 #include "log.h"
+#include "vlapic.h"
+#include "vmcs.h"
 #include "x86.h"
 
 #define MSR_IA32_PLATFORM_ID 0x17
@@ -46,7 +49,8 @@ static bool arch_wrmsr(struct vp *vp, u32 msr, u64 v)
 	case MSR_IA32_EFER: {
 		/* LMA is the processor's; keep the entry control in step so the next entry agrees. */
 		u64 old = vmread(VMCS_GUEST_IA32_EFER);
-		if (v & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NXE))
+		struct cr_state s = { .cr0 = vmread(VMCS_GUEST_CR0), .efer = old };
+		if (!efer_write_check(&s, v))
 			return false;
 		vmwrite(VMCS_GUEST_IA32_EFER, (v & ~EFER_LMA) | (old & EFER_LMA));
 		return true;
@@ -64,7 +68,7 @@ enum exit_action vmx_handle_rdmsr(struct vp *vp)
 	u32 msr = (u32)vp->regs.rcx;
 	u64 v = 0;
 	bool fault = false;
-	if (!hv_rdmsr(vp, msr, &v, &fault) && !arch_rdmsr(vp, msr, &v))
+	if (!hv_rdmsr(vp, msr, &v, &fault) && !vlapic_msr_read(vp, msr, &v, &fault) && !arch_rdmsr(vp, msr, &v))
 		fault = true;
 	if (fault) {
 		pr_debug("%s VP %u: RDMSR %#x → #GP", vp->part->name, vp->index, msr);
@@ -82,7 +86,7 @@ enum exit_action vmx_handle_wrmsr(struct vp *vp)
 	u32 msr = (u32)vp->regs.rcx;
 	u64 v = (vp->regs.rdx << 32) | (u32)vp->regs.rax;
 	bool fault = false;
-	if (!hv_wrmsr(vp, msr, v, &fault) && !arch_wrmsr(vp, msr, v))
+	if (!hv_wrmsr(vp, msr, v, &fault) && !vlapic_msr_write(vp, msr, v, &fault) && !arch_wrmsr(vp, msr, v))
 		fault = true;
 	if (fault) {
 		pr_debug("%s VP %u: WRMSR %#x = %#lx → #GP", vp->part->name, vp->index, msr, v);

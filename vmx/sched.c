@@ -10,6 +10,7 @@
 #include "timer.h"
 #include "trace.h"
 #include "trap.h"
+#include "vlapic.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -46,13 +47,8 @@ void vp_unblock(struct vp *vp, u32 reason)
 
 void vp_queue_interrupt(struct vp *vp, u8 vector)
 {
-	__atomic_fetch_or(&vp->pending_irq[vector / 64], BIT(vector % 64), __ATOMIC_SEQ_CST);
-	if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_HALTED) {
-		trace_event(TRACE_WAKE, vp, vector, 0);
-		vp_unblock(vp, VP_BLOCK_HALTED);
-	}
-	else if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
-		vp_kick(vp); /* deliver soon, not at the end of its slice */
+	/* A fixed interrupt into the VP's virtual APIC (its IRR); it wakes or kicks the VP. */
+	vlapic_deliver(vp, APIC_DM_FIXED, vector);
 }
 
 /* The guest state that no VMCS field holds: FPU/SSE, CR2 and a few MSRs. */
@@ -126,6 +122,33 @@ static bool others_runnable(struct cpu *c, struct vp *self)
 	return false;
 }
 
+/* A VP that left by HLT runs again only for an event it takes (an ExtINT request may have gone away
+ * since it was woken). False: it halted again. */
+static bool hlt_ends(struct vp *vp)
+{
+	if (!vp->in_hlt)
+		return true;
+	if (!vlapic_has_event(vp)) {
+		vp_block(vp, VP_BLOCK_HALTED);
+		if (!vlapic_has_event(vp))
+			return false;
+		vp_unblock(vp, VP_BLOCK_HALTED);
+	}
+	vp->in_hlt = false;
+	return true;
+}
+
+/* VMX-preemption-timer value for the next entry: the slice end, or earlier the next virtual-APIC timer
+ * deadline of a VP homed here (rounded up, so that the exit comes when it is due, not just before). */
+static u64 preemption_value(u64 now, u64 slice_end, u64 timer)
+{
+	if (timer && timer < slice_end) {
+		u64 unit = 1ull << vmx_preemption_rate;
+		return timer > now ? MIN((timer - now + unit - 1) >> vmx_preemption_rate, 0xffffffffull) : 0;
+	}
+	return MIN((slice_end - now) >> vmx_preemption_rate, 0xffffffffull);
+}
+
 /* Runs vp until it blocks or its slice ends. The slice is a budget for the whole stay on the CPU, not
  * per entry: a guest that exits often (polling a device) must still give way to the others. */
 static void run_vp(struct cpu *c, struct vp *vp)
@@ -138,6 +161,10 @@ static void run_vp(struct cpu *c, struct vp *vp)
 		if (__atomic_load_n(&vp->blocked, __ATOMIC_ACQUIRE))
 			return;
 		u64 now = rdtsc();
+		bool woke = false;
+		u64 timer = vlapic_cpu_timers(c, vp, now, &woke);
+		if (woke)
+			deadline = now; /* a VP here woke on its timer: give it the CPU now */
 		if (now >= deadline) {
 			if (c->index == 0)
 				vuart_poll_input();
@@ -146,8 +173,11 @@ static void run_vp(struct cpu *c, struct vp *vp)
 			deadline = now + slice; /* alone on this CPU: a fresh slice */
 		}
 		hv_before_entry(vp);
+		vlapic_before_entry(vp);
+		if (!hlt_ends(vp))
+			return;
 		vmx_prepare_interrupts(vp);
-		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, MIN((deadline - now) >> vmx_preemption_rate, 0xffffffffull));
+		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, preemption_value(now, deadline, timer));
 		/* Remote requesters set their request, then look at in_guest; we set in_guest, then look at
 		 * requests (hv_before_entry again): one of the two always sees the other. */
 		__atomic_store_n(&vp->in_guest, 1, __ATOMIC_SEQ_CST);
@@ -166,8 +196,10 @@ static void run_vp(struct cpu *c, struct vp *vp)
 		}
 		vp->launched = true;
 		vp->count.entries++;
-		if (vmx_handle_exit(vp) == EXIT_RESCHEDULE)
-			deadline = 0; /* the timer fired or the VP halted: decide at the top */
+		/* The slice ended or the VP halted: decide at the top. A virtual-APIC timer that cut the slice
+		 * short fires there instead. */
+		if (vmx_handle_exit(vp) == EXIT_RESCHEDULE && !(timer && timer < deadline && rdtsc() < deadline))
+			deadline = 0;
 	}
 }
 
@@ -196,12 +228,21 @@ NORETURN void core_cpu_loop(struct cpu *c)
 				vuart_poll_input();
 			continue;
 		}
-		/* Idle: a kick IPI (a VP of ours became runnable) ends the HLT. The boot CPU also wakes now and
-		 * then to read console input, since nothing else would. */
+		/* Idle: a kick IPI (a VP of ours became runnable) ends the HLT, and so does this CPU's own LAPIC
+		 * timer at the earliest virtual-APIC timer deadline of a halted VP here. The boot CPU also wakes
+		 * now and then to read console input, since nothing else would. */
+		u64 now = rdtsc();
+		bool woke = false;
+		u64 wake_at = vlapic_cpu_timers(c, NULL, now, &woke);
+		if (woke)
+			continue;
 		if (c->index == 0) {
 			vuart_poll_input();
-			apic_oneshot(VECTOR_KICK, CONSOLE_POLL_US);
+			u64 poll = now + CONSOLE_POLL_US * tsc_khz / 1000;
+			wake_at = wake_at ? MIN(wake_at, poll) : poll;
 		}
+		if (wake_at)
+			apic_oneshot_at(VECTOR_KICK, wake_at);
 		u64 t0 = rdtsc();
 		sti_hlt();
 		cli();

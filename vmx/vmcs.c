@@ -3,6 +3,7 @@
  * paging on with the identity map minihv built, interrupts off. */
 #include "bzimage.h"
 #include "cpu.h"
+#include "cr_rules.h"
 #include "lib.h"
 #include "log.h"
 #include "partition.h"
@@ -16,6 +17,8 @@ static u64 msr_bitmap_pa, io_bitmap_a_pa, io_bitmap_b_pa;
 static u32 pin_ctls, proc2_ctls, exit_ctls, entry_ctls;
 u32 vmcs_proc_ctls;
 u64 vmx_preemption_rate;
+bool vmx_nmi_window;
+u64 vmx_cr4_allowed;
 
 void msr_bitmap_passthrough(u32 msr, bool read, bool write)
 {
@@ -60,10 +63,18 @@ bool vmcs_global_init(void)
 	if (!ok)
 		return false;
 
-	pin_ctls = vmx_adjust_controls(m->pin, PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_VMX_PREEMPTION_TIMER);
-	/* CR3 load/store exiting are default-1 only in the legacy MSR; the TRUE one lets us clear them. */
+	u32 pin = PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING | PIN_VMX_PREEMPTION_TIMER;
+	/* Virtual NMIs give the guest its own NMI blocking and, with it, NMI-window exits (SDM 25.3). */
+	vmx_nmi_window = vmx_control_allowed(m->pin, PIN_VIRTUAL_NMIS) && vmx_control_allowed(m->proc, CPU_NMI_WINDOW_EXITING);
+	if (vmx_nmi_window)
+		pin |= PIN_VIRTUAL_NMIS;
+	pin_ctls = vmx_adjust_controls(m->pin, pin);
+	/* CR3 load/store exiting are default-1 only in the legacy MSR; the TRUE one lets us clear them. CR8
+	 * exits: without a TPR shadow a guest's MOV to CR8 would reach the physical TPR. */
 	u32 proc = CPU_HLT_EXITING | CPU_USE_IO_BITMAPS | CPU_USE_MSR_BITMAPS | CPU_ACTIVATE_SECONDARY_CONTROLS |
 		   CPU_MWAIT_EXITING | CPU_MONITOR_EXITING | CPU_RDPMC_EXITING;
+	if (vmx_control_allowed(m->proc, CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING))
+		proc |= CPU_CR8_LOAD_EXITING | CPU_CR8_STORE_EXITING;
 	vmcs_proc_ctls = vmx_adjust_controls(m->proc, proc);
 	u32 proc2 = CPU2_ENABLE_EPT | CPU2_ENABLE_VPID | CPU2_UNRESTRICTED_GUEST;
 	/* Optional: without them RDTSCP/INVPCID #UD in the guest, which CPUID then also hides. */
@@ -83,6 +94,19 @@ bool vmcs_global_init(void)
 	exit_ctls = vmx_adjust_controls(m->exit, exit);
 	entry_ctls = vmx_adjust_controls(m->entry, entry);
 	vmx_preemption_rate = m->misc & 0x1f;
+	/* CR4 bits a guest may set: what CPUID offers it (vmx/cpuid.c) and VMX lets the CPU hold. */
+	struct cpuid_regs l1 = cpuid(1, 0), l7 = cpuid(7, 0);
+	u64 cr4 = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE | CR4_PSE | CR4_PAE | CR4_MCE | CR4_PGE | CR4_PCE |
+		  CR4_OSFXSR | CR4_OSXMMEXCPT;
+	if (l1.ecx & BIT(17))
+		cr4 |= CR4_PCIDE;
+	if (l7.ebx & BIT(0))
+		cr4 |= CR4_FSGSBASE;
+	if (l7.ebx & BIT(7))
+		cr4 |= CR4_SMEP;
+	if (l7.ebx & BIT(20))
+		cr4 |= CR4_SMAP;
+	vmx_cr4_allowed = cr4 & m->cr4_fixed1 & ~CR4_VMXE;
 
 	msr_bitmap_pa = pmm_alloc_page();
 	io_bitmap_a_pa = pmm_alloc_page();
@@ -162,7 +186,7 @@ static void guest_state(struct vp *vp, u64 rip, u64 rsp, bool *ok)
 	u64 cr0 = CR0_PE | CR0_PG | CR0_NE | CR0_ET | CR0_WP | CR0_MP;
 	u64 cr0_mask = (m->cr0_fixed0 & ~(CR0_PE | CR0_PG)) | ~m->cr0_fixed1;
 	u64 cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT;
-	u64 cr4_mask = m->cr4_fixed0 | ~m->cr4_fixed1;
+	u64 cr4_mask = m->cr4_fixed0 | ~m->cr4_fixed1 | ~vmx_cr4_allowed; /* setting a hidden bit exits */
 	w(VMCS_CR0_GUEST_HOST_MASK, cr0_mask, ok);
 	w(VMCS_CR0_READ_SHADOW, cr0, ok);
 	w(VMCS_GUEST_CR0, (cr0 | m->cr0_fixed0) & m->cr0_fixed1, ok);
@@ -248,6 +272,62 @@ bool vmcs_setup(struct vp *vp, u64 rip, u64 rsp, u64 rdi)
 	/* A fresh VPID/EPT context must not see anything a previous user of the tag left. */
 	invvpid(INVVPID_SINGLE_CONTEXT, vp->vpid, 0);
 	invept(INVEPT_SINGLE_CONTEXT, vp->part->eptp);
+	return ok;
+}
+
+/* The state INIT leaves and a SIPI completes (SDM vol. 3 Table 10-1 and 10.4.4.? "startup IPI"): real
+ * mode at CS = vector << 8, IP = 0, caches off, everything else zero. Runs on the home CPU with the VP's
+ * VMCS current and its FPU/MSR state loaded (vmx/sched.c switch_to). */
+bool vmcs_init_state(struct vp *vp, u8 vector)
+{
+	const struct vmx_msrs *m = &vmx_caps;
+	bool ok = true;
+	u64 cr0 = CR0_CD | CR0_NW | CR0_ET;
+	w(VMCS_CR0_READ_SHADOW, cr0, &ok);
+	w(VMCS_GUEST_CR0, (cr0 | (m->cr0_fixed0 & ~(CR0_PE | CR0_PG))) & m->cr0_fixed1, &ok);
+	w(VMCS_CR4_READ_SHADOW, 0, &ok);
+	w(VMCS_GUEST_CR4, m->cr4_fixed0 & m->cr4_fixed1, &ok);
+	w(VMCS_GUEST_CR3, 0, &ok);
+	w(VMCS_GUEST_DR7, 0x400, &ok);
+	w(VMCS_GUEST_RSP, 0, &ok);
+	w(VMCS_GUEST_RIP, 0, &ok);
+	w(VMCS_GUEST_RFLAGS, RFLAGS_RESERVED1, &ok);
+	segment(VMCS_GUEST_CS_SELECTOR, (u16)(vector << 8), (u64)vector << 12, 0xffff, 0x9b, &ok);
+	segment(VMCS_GUEST_SS_SELECTOR, 0, 0, 0xffff, 0x93, &ok);
+	segment(VMCS_GUEST_DS_SELECTOR, 0, 0, 0xffff, 0x93, &ok);
+	segment(VMCS_GUEST_ES_SELECTOR, 0, 0, 0xffff, 0x93, &ok);
+	segment(VMCS_GUEST_FS_SELECTOR, 0, 0, 0xffff, 0x93, &ok);
+	segment(VMCS_GUEST_GS_SELECTOR, 0, 0, 0xffff, 0x93, &ok);
+	segment(VMCS_GUEST_TR_SELECTOR, 0, 0, 0xffff, 0x8b, &ok);
+	segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0xffff, 0x82, &ok);
+	w(VMCS_GUEST_GDTR_BASE, 0, &ok);
+	w(VMCS_GUEST_GDTR_LIMIT, 0xffff, &ok);
+	w(VMCS_GUEST_IDTR_BASE, 0, &ok);
+	w(VMCS_GUEST_IDTR_LIMIT, 0xffff, &ok);
+	w(VMCS_GUEST_IA32_EFER, 0, &ok);
+	w(VMCS_VM_ENTRY_CONTROLS, entry_ctls & ~ENTRY_IA32E_MODE_GUEST, &ok);
+	if (entry_ctls & ENTRY_LOAD_IA32_PAT)
+		w(VMCS_GUEST_IA32_PAT, 0x0007040600070406ull, &ok);
+	w(VMCS_GUEST_IA32_DEBUGCTL, 0, &ok);
+	w(VMCS_GUEST_SYSENTER_CS, 0, &ok);
+	w(VMCS_GUEST_SYSENTER_ESP, 0, &ok);
+	w(VMCS_GUEST_SYSENTER_EIP, 0, &ok);
+	w(VMCS_GUEST_INTERRUPTIBILITY_INFO, 0, &ok);
+	w(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE, &ok);
+	w(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0, &ok);
+	w(VMCS_VM_ENTRY_INTR_INFO, 0, &ok); /* an event being injected when INIT came is lost */
+	w(VMCS_CPU_BASED_VM_EXEC_CONTROL, vmcs_proc_ctls, &ok);
+	memset(&vp->regs, 0, sizeof(vp->regs));
+	vp->regs.rdx = cpuid(1, 0).eax; /* EDX after INIT: family, model, stepping */
+	/* The loaded state the VMCS does not hold: FPU, CR2 and the syscall MSRs. */
+	__asm__ volatile("fninit");
+	u32 mxcsr = 0x1f80;
+	__asm__ volatile("ldmxcsr %0" ::"m"(mxcsr));
+	write_cr2(0);
+	static const u32 zeroed[] = { MSR_IA32_KERNEL_GS_BASE, MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR,
+				      MSR_IA32_FMASK };
+	for (u32 i = 0; i < ARRAY_SIZE(zeroed); i++)
+		wrmsr(zeroed[i], 0);
 	return ok;
 }
 

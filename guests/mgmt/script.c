@@ -197,7 +197,8 @@ static bool eval_source(const char *kind, const char *s, u64 *out)
 
 bool eval(const char *tok, u64 *out)
 {
-	static const char *const states[] = { "running", "runnable", "halted", "suspended", "explicit", "stopped", "ended" };
+	static const char *const states[] = { "running", "runnable", "halted", "suspended", "explicit", "stopped", "ended",
+						    "wait_sipi" };
 	static const char *const mb_states[] = { [MB_STATE_BOOT] = "mb_boot", [MB_STATE_IDLE] = "mb_idle",
 		[MB_STATE_READING] = "mb_reading", [MB_STATE_FLUSHING] = "mb_flushing", [MB_STATE_DONE] = "mb_done",
 		[MB_STATE_FAILED] = "mb_failed", [MB_STATE_HALTED] = "mb_halted", [MB_STATE_BUSY] = "mb_busy" };

@@ -31,7 +31,7 @@ const char *vp_state_name(u32 state)
 	static const char *const names[] = {
 		[MINIHV_VP_RUNNING] = "running", [MINIHV_VP_RUNNABLE] = "runnable", [MINIHV_VP_HALTED] = "halted",
 		[MINIHV_VP_SUSPENDED] = "suspended", [MINIHV_VP_EXPLICIT] = "explicit", [MINIHV_VP_STOPPED] = "stopped",
-		[MINIHV_VP_ENDED] = "ended",
+		[MINIHV_VP_ENDED] = "ended", [MINIHV_VP_WAIT_SIPI] = "wait-sipi",
 	};
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
 }

@@ -109,6 +109,7 @@ struct minihv_partition_info {
 #define MINIHV_VP_EXPLICIT 4      /* explicitly suspended (possibly also flush-suspended) */
 #define MINIHV_VP_STOPPED 5
 #define MINIHV_VP_ENDED 6
+#define MINIHV_VP_WAIT_SIPI 7     /* waiting for INIT/SIPI from another VP (ap_start = sipi) */
 
 struct minihv_vp_info {
 	uint32_t state;            /* MINIHV_VP_* */

@@ -144,9 +144,25 @@ static void test_unknown_section(void **state)
 static void test_unknown_key(void **state)
 {
 	assert_error("[partition a]\nmemroy = 16M\n", 2,
-		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, initrd, enlightenments)");
+		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, initrd, enlightenments, apic, ap_start)");
 	assert_error("# c\n[hypervisor]\noption = x\n", 3, "unknown key 'option' (expected options)");
 	assert_error("[partition a]\nMemory = 16M\n", 2, "unknown key 'Memory'");
+}
+
+static void test_apic_keys(void **state)
+{
+	assert_true(parse("[partition a]\nmemory = 4M\nvps = 2\nimage = elf a\n"));
+	assert_false(cfg.partitions[0].x2apic);
+	assert_false(cfg.partitions[0].ap_start_sipi);
+	assert_true(parse("[partition a]\nmemory = 4M\nvps = 2\nimage = elf a\napic = x2apic\nap_start = sipi\n"));
+	assert_true(cfg.partitions[0].x2apic);
+	assert_true(cfg.partitions[0].ap_start_sipi);
+	assert_true(parse("[partition a]\nmemory = 4M\nvps = 2\nimage = elf a\napic = none\nap_start = entry\n"));
+	assert_false(cfg.partitions[0].x2apic);
+	assert_error("[partition a]\napic = xapic\n", 2, "bad apic 'xapic' (expected none or x2apic)");
+	assert_error("[partition a]\nap_start = init\n", 2, "bad ap_start 'init' (expected entry or sipi)");
+	assert_error("[partition a]\nmemory = 4M\nvps = 2\nimage = elf a\nap_start = sipi\n", 5,
+		     "ap_start = sipi needs apic = x2apic");
 }
 
 static void test_key_outside_section(void **state)
@@ -245,6 +261,11 @@ static void test_linux_partition(void **state)
 	assert_error(LINUX_PART "initrd = a b\n", 5, "unexpected text after the initrd file name");
 	assert_error(LINUX_PART "initrd = a\ninitrd = b\n", 6, "duplicate key 'initrd' (first set on line 5)");
 	assert_error(LINUX_PART "role = management\n", 5, "a linux partition cannot be the management partition");
+	assert_true(parse(LINUX_PART));
+	assert_true(cfg.partitions[0].x2apic);
+	assert_true(cfg.partitions[0].ap_start_sipi);
+	assert_error(LINUX_PART "apic = none\n", 5, "a linux partition needs apic = x2apic");
+	assert_error(LINUX_PART "ap_start = entry\n", 5, "a linux partition needs ap_start = sipi");
 }
 
 static void test_enlightenments(void **state)
@@ -383,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_unknown_section),
 		cmocka_unit_test(test_unknown_key),
+		cmocka_unit_test(test_apic_keys),
 		cmocka_unit_test(test_key_outside_section),
 		cmocka_unit_test(test_syntax),
 		cmocka_unit_test(test_duplicate_key),
