@@ -14,7 +14,8 @@ Q := $(if $(filter 1,$(V)),,@)
 # Include paths say who may use what: include/ is shared by the hypervisor's folders, include/abi/ is the
 # guest-visible ABI, lib/ the freestanding helpers that the hypervisor, the guests and the host tests share.
 # A header private to one folder lives in that folder and is found next to the file that includes it.
-HV_INC := -Iinclude -Iinclude/abi -Ilib
+# vdev/ (emulated devices) is on the path because include/partition.h embeds their state.
+HV_INC := -Iinclude -Iinclude/abi -Ilib -Ivdev
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
@@ -95,7 +96,8 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
-	hv/flush_input.c mm/ept.c hv/bzimage.c hv/guest_acpi.c vdev/vlapic_regs.c vmx/cr_rules.c
+	hv/flush_input.c hv/gva_walk.c mm/ept.c hv/bzimage.c hv/guest_acpi.c vdev/vlapic_regs.c vmx/cr_rules.c \
+	vdev/i8259.c vmx/io_decode.c
 HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -Ivdev -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

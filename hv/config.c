@@ -54,9 +54,9 @@ enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
 enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_INITRD, KEY_ENLIGHTENMENTS, KEY_APIC, KEY_AP_START,
-		PART_KEYS };
+		KEY_PLATFORM, PART_KEYS };
 static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "initrd",
-						  "enlightenments", "apic", "ap_start" };
+						  "enlightenments", "apic", "ap_start", "platform" };
 
 /* In enum hv_enlightenment bit order. */
 static const char *const enl_names[HV_ENL_COUNT] = { "hv-vpindex", "hv-tlbflush", "hv-tlbflush-ex",
@@ -176,6 +176,9 @@ static bool finish_partition(struct parser *ps)
 	/* INIT/SIPI need the ICR: starting APs by SIPI without a virtual APIC would leave them waiting forever. */
 	if (p->ap_start_sipi && !p->x2apic)
 		return fail_at(ps, ps->key_line[KEY_AP_START], "ap_start = sipi needs apic = x2apic");
+	/* A Linux kernel needs the PC devices; an ELF guest gets them only when it asks. */
+	if (!ps->key_line[KEY_PLATFORM])
+		p->platform = p->image_kind == IMAGE_LINUX ? PLATFORM_PC : PLATFORM_MINIMAL;
 	return true;
 }
 
@@ -370,6 +373,18 @@ static bool set_choice(struct parser *ps, struct str v, const char *key, const c
 	return fail(ps, "bad %s '%s' (expected %s or %s)", key, quote(q, v), off, on);
 }
 
+static bool set_platform(struct parser *ps, struct str v)
+{
+	char q[QUOTE_MAX + 1];
+	if (str_eq(v, "pc"))
+		ps->part->platform = PLATFORM_PC;
+	else if (str_eq(v, "minimal"))
+		ps->part->platform = PLATFORM_MINIMAL;
+	else
+		return fail(ps, "bad platform '%s' (expected pc or minimal)", quote(q, v));
+	return true;
+}
+
 static bool key_value(struct parser *ps, struct str s)
 {
 	char q[QUOTE_MAX + 1];
@@ -396,7 +411,7 @@ static bool key_value(struct parser *ps, struct str s)
 		k++;
 	if (k == PART_KEYS)
 		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, initrd, "
-			    "enlightenments, apic, ap_start)", quote(q, key));
+			    "enlightenments, apic, ap_start, platform)", quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
 	ps->key_line[k] = ps->line;
@@ -419,6 +434,8 @@ static bool key_value(struct parser *ps, struct str s)
 		return set_choice(ps, val, "apic", "none", "x2apic", &ps->part->x2apic);
 	case KEY_AP_START:
 		return set_choice(ps, val, "ap_start", "entry", "sipi", &ps->part->ap_start_sipi);
+	case KEY_PLATFORM:
+		return set_platform(ps, val);
 	default:
 		return false;
 	}

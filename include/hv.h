@@ -22,11 +22,6 @@ bool hv_ept_violation(struct vp *vp, u64 gpa, u64 qualification);
 struct hv_hypercall_input;
 u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, u64 input_gpa,
 		       u64 output_gpa, u16 *reps, bool *suspended);
-/* Emulated COM1 of a partition (hv/vuart.c). */
-bool vuart_io(struct partition *p, u16 port, bool in, u32 *value);
-/* Polls the physical console for input (Ctrl-A three times switches the input partition). */
-void vuart_poll_input(void);
-/* Moves console input on when the partition that has it finishes. */
-void vuart_partition_finished(struct partition *p);
+/* Emulated devices: vdev/vuart.h (COM1), vdev/vpic.h (8259 pair), vdev/legacy_io.h (other ports). */
 
 #endif

@@ -10,6 +10,9 @@
 #include "spinlock.h"
 #include "types.h"
 #include "vmx.h"
+#include "legacy_io.h"
+#include "vpic.h"
+#include "vuart.h"
 #include "vlapic.h"
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
@@ -104,15 +107,6 @@ struct vp {
 	u8 fxsave[512] __attribute__((aligned(16)));
 };
 
-struct vuart {
-	spinlock_t lock;
-	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
-	u32 line_len;
-	char line[200];
-	u32 rx_head, rx_tail;
-	u8 rx[256];
-};
-
 struct partition {
 	u32 id;
 	char name[CONFIG_NAME_MAX];
@@ -123,6 +117,8 @@ struct partition {
 	u32 vp_count;
 	struct vp **vps;
 	struct vuart uart;
+	struct vpic pic;           /* PC platform only */
+	struct legacy_io legacy;   /* PC platform only */
 	volatile u32 vps_finished;
 	volatile bool finished;
 	volatile bool stopped;

@@ -13,13 +13,17 @@
 #define CR0_CD BIT(30)
 #define CR0_PG BIT(31)
 
+#define CR4_PSE BIT(4)
 #define CR4_PAE BIT(5)
 #define CR4_PGE BIT(7)
 #define CR4_OSFXSR BIT(9)
 #define CR4_OSXMMEXCPT BIT(10)
+#define CR4_LA57 BIT(12)
 #define CR4_VMXE BIT(13)
 #define CR4_PCIDE BIT(17)
 #define CR4_OSXSAVE BIT(18)
+#define CR4_SMEP BIT(20)
+#define CR4_SMAP BIT(21)
 
 #define EFER_SCE BIT(0)
 #define EFER_LME BIT(8)
@@ -29,6 +33,7 @@
 #define RFLAGS_CF BIT(0)
 #define RFLAGS_ZF BIT(6)
 #define RFLAGS_IF BIT(9)
+#define RFLAGS_DF BIT(10)
 #define RFLAGS_RESERVED1 BIT(1)
 
 #define MSR_IA32_APIC_BASE 0x1b

@@ -161,6 +161,8 @@
 #define HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX 0x0014  /* rep, variable header */
 #define HVCALL_GET_VP_REGISTERS 0x0050               /* rep */
 #define HVCALL_SET_VP_REGISTERS 0x0051               /* rep */
+#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS 0x0052      /* simple */
+#define HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX 0x00ac   /* simple */
 
 /* ---- HV_FLUSH_FLAGS (TLFS-6b §9.3; ref §3.1) ---- */
 
@@ -291,5 +293,73 @@ _Static_assert(sizeof(struct hv_input_get_vp_registers) == 16 &&
 _Static_assert(sizeof(struct hv_input_set_vp_registers) == 16 &&
 		       offsetof(struct hv_input_set_vp_registers, elements) == 16,
 	       "TLFS HvCallSetVpRegisters header: 16 bytes");
+
+/* ---- HvCallTranslateVirtualAddress(Ex) (TLFS-6b; docs/api.md "Translating a guest virtual address") ---- */
+
+/* ControlFlags. TLFS-6b's mask is 0x3f; the newer bits (0x40..0x400) are not offered. */
+#define HV_TRANSLATE_GVA_VALIDATE_READ 0x0001ull
+#define HV_TRANSLATE_GVA_VALIDATE_WRITE 0x0002ull
+#define HV_TRANSLATE_GVA_VALIDATE_EXECUTE 0x0004ull
+#define HV_TRANSLATE_GVA_PRIVILEGE_EXEMPT 0x0008ull    /* check as at CPL 0, SMEP/SMAP off */
+#define HV_TRANSLATE_GVA_SET_PAGE_TABLE_BITS 0x0010ull /* set A (and D on the leaf for a write) */
+#define HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT 0x0020ull   /* on success, set the VP's TlbFlushInhibit */
+#define HV_TRANSLATE_GVA_CONTROL_MASK 0x003full
+#define HV_TRANSLATE_GVA_VALIDATE_MASK 0x0007ull
+#define HV_TRANSLATE_GVA_INPUT_VTL_SHIFT 56             /* HV_INPUT_VTL in ControlFlags 63:56 */
+
+/* TranslationResult.ResultCode (HV_TRANSLATE_GVA_RESULT_CODE) */
+enum hv_translate_gva_result_code {
+	HV_TRANSLATE_GVA_SUCCESS = 0,
+	HV_TRANSLATE_GVA_PAGE_NOT_PRESENT = 1,
+	HV_TRANSLATE_GVA_PRIVILEGE_VIOLATION = 2,
+	HV_TRANSLATE_GVA_INVALID_PAGE_TABLE_FLAGS = 3,
+	HV_TRANSLATE_GVA_GPA_UNMAPPED = 4,
+	HV_TRANSLATE_GVA_GPA_NO_READ_ACCESS = 5,
+	HV_TRANSLATE_GVA_GPA_NO_WRITE_ACCESS = 6,
+	HV_TRANSLATE_GVA_GPA_ILLEGAL_OVERLAY_ACCESS = 7,
+	HV_TRANSLATE_GVA_INTERCEPT = 8,
+};
+
+/* CacheType (HV_CACHE_TYPE, the x86 memory types) */
+#define HV_CACHE_TYPE_X64_UC 0
+#define HV_CACHE_TYPE_X64_WC 1
+#define HV_CACHE_TYPE_X64_WT 4
+#define HV_CACHE_TYPE_X64_WP 5
+#define HV_CACHE_TYPE_X64_WB 6
+
+/* TranslationResult: ResultCode 31:0, CacheType 39:32, OverlayPage 40, reserved 63:41. */
+#define HV_TRANSLATE_GVA_RESULT_CODE_MASK 0xffffffffull
+#define HV_TRANSLATE_GVA_CACHE_TYPE_SHIFT 32
+#define HV_TRANSLATE_GVA_OVERLAY_PAGE (1ull << 40)
+
+struct hv_input_translate_virtual_address {
+	uint64_t partition_id; /* @0 */
+	uint32_t vp_index;     /* @8 */
+	uint32_t reserved;     /* @12 must be 0 */
+	uint64_t control_flags; /* @16 HV_TRANSLATE_GVA_*, HV_INPUT_VTL in 63:56 */
+	uint64_t gva_page;     /* @24 GVA >> 12 */
+};
+
+struct hv_output_translate_virtual_address {
+	uint64_t translation_result; /* @0 */
+	uint64_t gpa_page;           /* @8 */
+};
+
+/* The Ex output as OpenVMM lays it out (0x40 bytes); minihv leaves EventInfo zero. */
+struct hv_output_translate_virtual_address_ex {
+	uint64_t translation_result; /* @0 */
+	uint64_t reserved1;          /* @8 */
+	uint64_t event_info[4];      /* @16 HV_X64_PENDING_EVENT */
+	uint64_t gpa_page;           /* @48 */
+	uint64_t reserved2;          /* @56 */
+};
+
+_Static_assert(sizeof(struct hv_input_translate_virtual_address) == 32 &&
+		       offsetof(struct hv_input_translate_virtual_address, gva_page) == 24,
+	       "TLFS HvCallTranslateVirtualAddress input: 32 bytes");
+_Static_assert(sizeof(struct hv_output_translate_virtual_address) == 16, "TLFS translate output: 16 bytes");
+_Static_assert(sizeof(struct hv_output_translate_virtual_address_ex) == 0x40 &&
+		       offsetof(struct hv_output_translate_virtual_address_ex, gpa_page) == 0x30,
+	       "translate Ex output: 0x40 bytes, GpaPage at 0x30");
 
 #endif

@@ -1,0 +1,30 @@
+/* Each partition's COM1 (0x3F8-0x3FF): a 16550A whose interrupts go to IRQ 4 of the partition's 8259
+ * (PC partitions), with output collected into lines and input from the physical console. */
+#ifndef MINIHV_VUART_H
+#define MINIHV_VUART_H
+
+#include "spinlock.h"
+#include "types.h"
+
+struct partition;
+
+struct vuart {
+	spinlock_t lock;
+	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thre_pending;   /* the THRE interrupt source is active (16550: cleared by IIR read or THR write) */
+	bool irq_level;      /* what the UART drives on IRQ 4 now */
+	u32 line_len;
+	char line[200];
+	u32 rx_head, rx_tail;
+	u8 rx[256];
+};
+
+void vuart_init(struct partition *p);
+/* A port access; false when port is not COM1's. */
+bool vuart_io(struct partition *p, u16 port, bool in, u32 *value);
+/* Polls the physical console for input (Ctrl-A three times switches the input partition). */
+void vuart_poll_input(void);
+/* Moves console input on when the partition that has it finishes. */
+void vuart_partition_finished(struct partition *p);
+
+#endif
