@@ -202,6 +202,8 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		vlapic_vp_init(vp); /* a Linux partition's VPs >= 1 wait for INIT/SIPI (ap_start = sipi) */
 		if (linux) {
 			vp->regs.rsi = LINUX_GPA_BOOT_PARAMS; /* 64-bit boot protocol */
+			if (i == 0 && pc->platform == PLATFORM_PC)
+				vlapic_virtual_wire(&vp->lapic); /* minihv is the firmware: the 8259 reaches VP 0 */
 			continue;
 		}
 		vp->entry_rsp = p->ram_size - (u64)i * MINIHV_VP_STACK_SIZE;
