@@ -19,7 +19,7 @@ HV_INC := -Iinclude -Iinclude/abi -Ilib -Ivdev
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -fno-omit-frame-pointer -mno-red-zone -mgeneral-regs-only \
-	$(HV_INC) -Ivdev $(WARN) -MMD -MP
+	$(HV_INC) $(WARN) -MMD -MP
 MB_CFLAGS := $(BASE_CFLAGS) -fno-pic -fno-pie -mcmodel=small
 EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulate-outgoing-args \
@@ -98,7 +98,7 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/mkesp
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
 	hv/flush_input.c hv/gva_walk.c mm/ept.c hv/bzimage.c hv/guest_acpi.c vdev/vlapic_regs.c vmx/cr_rules.c \
 	vdev/i8259.c vmx/io_decode.c
-HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -Ivdev -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
+HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
