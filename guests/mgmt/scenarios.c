@@ -10,7 +10,7 @@ static const struct scenario *const scenarios[] = {
 	&sc_inhibit_single,      &sc_inhibit_multi_flusher, &sc_inhibit_multi_inhibitor, &sc_inhibit_sets,
 	&sc_inhibit_sparse,      &sc_inhibit_all_or_nothing, &sc_inhibit_irq,            &sc_inhibit_suspend_regs,
 	&sc_inhibit_mgmt_api,    &sc_inhibit_self,          &sc_inhibit_race,            &sc_pte_swap_control,
-	&sc_mgmt_shell,
+	&sc_mgmt_shell,          &sc_linux_inhibit,
 };
 
 void scenario_list(void)
