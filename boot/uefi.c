@@ -123,9 +123,10 @@ static bool module_loaded(const char *name)
 	return boot_module_find(&boot_info, base) != NULL;
 }
 
+/* A partition's image or module file. */
 static void load_image(EFI_FILE_HANDLE root, const char *name)
 {
-	/* A missing image is not our error: the core names the partition that lacks it. */
+	/* A missing file is not our error: the core names the partition that lacks it. */
 	if (name[0] && !module_loaded(name))
 		load_module(root, name, NULL, NULL);
 }
@@ -151,6 +152,7 @@ static void load_files(EFI_LOADED_IMAGE *li)
 		if (config_parse(text, cfg_size, &config, &config_err))
 			for (u32 i = 0; i < config.partition_count; i++) {
 				load_image(root, config.partitions[i].image);
+				load_image(root, config.partitions[i].module);
 				load_image(root, config.partitions[i].initrd); /* "" for all but Linux partitions */
 			}
 	}

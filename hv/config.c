@@ -53,9 +53,9 @@ struct str {
 enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
-enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_INITRD, KEY_ENLIGHTENMENTS, KEY_APIC, KEY_AP_START,
-		KEY_PLATFORM, PART_KEYS };
-static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "initrd",
+enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_INITRD, KEY_ENLIGHTENMENTS,
+		KEY_APIC, KEY_AP_START, KEY_PLATFORM, PART_KEYS };
+static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "module", "initrd",
 						  "enlightenments", "apic", "ap_start", "platform" };
 
 /* In enum hv_enlightenment bit order. */
@@ -362,6 +362,19 @@ static bool set_enlightenments(struct parser *ps, struct str v)
 	return true;
 }
 
+/* module = FILE: one word, like the image's file name. */
+static bool set_module(struct parser *ps, struct str v)
+{
+	char q[QUOTE_MAX + 1];
+	if (!v.n)
+		return fail(ps, "module file name missing (expected 'module = FILE')");
+	for (size_t i = 0; i < v.n; i++)
+		if (is_space(v.p[i]))
+			return fail(ps, "unexpected text after the module file name: '%s'", quote(q, v));
+	ps->part->line_module = ps->line;
+	return copy_value(ps, ps->part->module, sizeof(ps->part->module), v, "module file name");
+}
+
 /* apic = none | x2apic; ap_start = entry | sipi (docs/config.md). */
 static bool set_choice(struct parser *ps, struct str v, const char *key, const char *off, const char *on, bool *out)
 {
@@ -410,7 +423,7 @@ static bool key_value(struct parser *ps, struct str s)
 	while (k < PART_KEYS && !str_eq(key, part_keys[k]))
 		k++;
 	if (k == PART_KEYS)
-		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, initrd, "
+		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, initrd, "
 			    "enlightenments, apic, ap_start, platform)", quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
@@ -430,6 +443,8 @@ static bool key_value(struct parser *ps, struct str s)
 		return set_initrd(ps, val);
 	case KEY_ENLIGHTENMENTS:
 		return set_enlightenments(ps, val);
+	case KEY_MODULE:
+		return set_module(ps, val);
 	case KEY_APIC:
 		return set_choice(ps, val, "apic", "none", "x2apic", &ps->part->x2apic);
 	case KEY_AP_START:

@@ -1,5 +1,5 @@
 /* Input parsing for HvCallFlushVirtualAddress{Space,List}[Ex] (TLFS hypercalls/HvCallFlushVirtualAddress*.md;
- * ref §3).
+ * docs/tlfs-cases.md §3).
  * Pure logic: host tests link this file (tests/unit/test_flush_input.c). */
 #include "hv_hypercall.h"
 

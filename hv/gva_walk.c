@@ -3,7 +3,6 @@
  * bits and access rights: Intel SDM vol. 3A, 4.3-4.6; the choices minihv made are in docs/api.md. */
 #include "gva_walk.h"
 #include "hyperv_tlfs.h"
-#include "paging.h"
 #include "x86.h"
 
 #define PTE_PAT_4K BIT(7)     /* PAT bit of an entry that maps a 4 KiB page */

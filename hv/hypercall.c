@@ -77,7 +77,7 @@ bool hv_hypercall(struct vp *vp)
 		if (st != HV_STATUS_SUCCESS)
 			goto done;
 		u32 size = hv_hypercall_input_size(&in);
-		const void *src = gpa_to_hva(vp->part, p1, size);
+		const void *src = hv_guest_read_view(vp->part, p1, size);
 		if (!src) {
 			st = HV_STATUS_INVALID_ALIGNMENT;
 			goto done;

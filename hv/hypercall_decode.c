@@ -23,6 +23,12 @@ static const struct hv_call_info hv_calls[] = {
 	  true, false, false, true, 16, 4, 0, 16 },
 	{ HVCALL_SET_VP_REGISTERS, "HvCallSetVpRegisters",
 	  true, false, false, true, 16, 32, 0, 0 },
+	/* TLFS: the caller must be the target's parent: the management partition (docs/api.md). The Ex
+	 * output is OpenVMM's 0x40-byte layout with EventInfo zero. */
+	{ HVCALL_TRANSLATE_VIRTUAL_ADDRESS, "HvCallTranslateVirtualAddress",
+	  false, false, false, true, 32, 0, 16, 0 },
+	{ HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX, "HvCallTranslateVirtualAddressEx",
+	  false, false, false, true, 32, 0, 64, 0 },
 	/* minihv's own calls (include/abi/minihv_abi.h). Outputs of variable size (memory, trace) are
 	 * declared 0 here and checked by the call itself. */
 	{ MINIHV_CALL_EXIT, "MinihvExit", false, false, true, false, 0, 0, 0, 0 },

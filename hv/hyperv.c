@@ -1,4 +1,4 @@
-/* The Hyper-V discovery interface minihv offers (TLFS "Feature Discovery", tlfs-flush.md §1): CPUID
+/* The Hyper-V discovery interface minihv offers (TLFS "Feature Discovery", docs/tlfs-cases.md §1): CPUID
  * leaves 0x40000000-0x40000006, the synthetic MSRs, and the hypercall page. Only what is implemented
  * is advertised. */
 #include "exits.h"
@@ -137,7 +137,7 @@ bool hv_rdmsr(struct vp *vp, u32 msr, u64 *value, bool *fault)
 	case HV_X64_MSR_APIC_FREQUENCY:
 		if (!offered(vp, HV_ENL_FREQUENCIES))
 			return false;
-		*value = tsc_khz * 1000; /* the virtual APIC timer counts at the TSC rate */
+		*value = tsc_khz * 1000; /* the virtual APIC timer counts at the TSC rate (vdev/vlapic.c) */
 		return true;
 	}
 	(void)fault;
@@ -203,6 +203,17 @@ bool hv_wrmsr(struct vp *vp, u32 msr, u64 v, bool *fault)
 		return true;
 	}
 	return false;
+}
+
+const void *hv_guest_read_view(struct partition *p, u64 gpa, u64 len)
+{
+	/* A hypercall input list must come from what the guest sees at its GPA: on the hypercall page
+	 * that is the overlay, not the RAM it hides. Read once: another VP may move the page meanwhile,
+	 * and either answer is one the guest could have seen (the overlay page itself never goes away). */
+	u64 page = __atomic_load_n(&p->hypercall_gpa, __ATOMIC_ACQUIRE);
+	if (page != ~0ull && ALIGN_DOWN(gpa, PAGE_SIZE) == page && (gpa & (PAGE_SIZE - 1)) + len <= PAGE_SIZE)
+		return (const u8 *)phys_to_virt(hypercall_overlay_hpa) + (gpa & (PAGE_SIZE - 1));
+	return gpa_to_hva(p, gpa, len);
 }
 
 bool hv_ept_violation(struct vp *vp, u64 gpa, u64 qual)

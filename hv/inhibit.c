@@ -56,6 +56,7 @@ static void release_waiters(struct vp *t)
 		w->wait_next = NULL;
 		w->waiting_on = NULL;
 		w->count.suspended_tsc += now - w->suspended_since;
+		w->count.resumes++; /* w is blocked: nothing else writes its counters now */
 		trace_event(TRACE_RESUME, w, t->index, 0);
 		vp_unblock(w, VP_BLOCK_FLUSH_WAIT);
 		w = next;

@@ -14,7 +14,7 @@
 #include "x86.h"
 
 /* Resolves a (partition, VP) target in a guest partition. */
-static u16 target_vp(u64 pid, u32 vpi, struct vp **out)
+u16 mgmt_target_vp(u64 pid, u32 vpi, struct vp **out)
 {
 	if (pid >= partition_count || partitions[pid].role != ROLE_GUEST)
 		return HV_STATUS_INVALID_PARTITION_ID;
@@ -60,7 +60,7 @@ static u16 set_inhibit(struct vp *vp, const u64 *q)
 		if (f->padding[i])
 			return HV_STATUS_INVALID_PARAMETER;
 	struct vp *t;
-	u16 st = target_vp(in->target.partition_id, in->target.vp_index, &t);
+	u16 st = mgmt_target_vp(in->target.partition_id, in->target.vp_index, &t);
 	if (st)
 		return st;
 	inhibit_set(t, f->inhibit, this_cpu());
@@ -76,7 +76,7 @@ static u16 vp_registers(struct vp *vp, const struct hv_hypercall_input *in, cons
 		return HV_STATUS_INVALID_PARAMETER; /* minihv has no VTLs */
 	struct vp *t;
 	u64 pid = h->partition_id == HV_PARTITION_ID_SELF ? vp->part->id : h->partition_id;
-	u16 st = target_vp(pid, h->vp_index, &t);
+	u16 st = mgmt_target_vp(pid, h->vp_index, &t);
 	if (st)
 		return st;
 	union hv_register_value *outv = NULL;
@@ -206,6 +206,7 @@ static u16 get_vp(struct vp *vp, const u64 *q, u64 out_gpa)
 	if (blocked & VP_BLOCK_FLUSH_WAIT)
 		o->suspended_tsc += rdtsc() - t->suspended_since;
 	o->guest_tsc = t->count.guest_tsc;
+	o->resumes = t->count.resumes;
 	return HV_STATUS_SUCCESS;
 }
 
@@ -278,6 +279,9 @@ u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const
 		return vp_registers(vp, in, q, output_gpa, true, reps);
 	case HVCALL_GET_VP_REGISTERS:
 		return vp_registers(vp, in, q, output_gpa, false, reps);
+	case HVCALL_TRANSLATE_VIRTUAL_ADDRESS:
+	case HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX:
+		return hv_translate_virtual_address(vp, in, q, output_gpa);
 	case MINIHV_CALL_GET_PARTITION:
 		return get_partition(vp, q, output_gpa);
 	case MINIHV_CALL_GET_VP:

@@ -46,6 +46,25 @@ static NORETURN void config_failed(void)
 	power_off(POWER_FAILED);
 }
 
+/* The module must be on the boot medium and fit between the image and the VP stacks. */
+static bool validate_module(const struct boot_info *bi, const struct partition_config *pc,
+			    const struct elf_image_info *info, u64 stacks)
+{
+	const struct boot_module *mod = boot_module_find(bi, pc->module);
+	if (!mod) {
+		pr_err("minihv: config error: %s:%u: module '%s' of partition '%s' not found (a GRUB module or a file "
+		       "next to minihv.efi)", CONFIG_FILE_NAME, pc->line_module, pc->module, pc->name);
+		return false;
+	}
+	u64 start = ALIGN_UP(info->highest, PAGE_SIZE);
+	if (mod->size > pc->memory - stacks - start) {
+		pr_err("minihv: config error: %s:%u: module '%s' (%lu bytes) does not fit in partition '%s' after its "
+		       "image", CONFIG_FILE_NAME, pc->line_module, pc->module, mod->size, pc->name);
+		return false;
+	}
+	return true;
+}
+
 /* Everything that can be checked before a byte is allocated: the config, the images, the memory. */
 static bool validate(const struct boot_info *bi, const struct config *cfg)
 {
@@ -88,6 +107,8 @@ static bool validate(const struct boot_info *bi, const struct config *cfg)
 			       CONFIG_FILE_NAME, pc->line_image, pc->image, pc->name, err);
 			return false;
 		}
+		if (pc->module[0] && !validate_module(bi, pc, &info, stacks))
+			return false;
 		total += pc->memory;
 	}
 	/* Partition RAM must be contiguous; leave room for VMCSs, EPTs and VP state. */
@@ -185,6 +206,16 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		}
 	}
 
+	/* The module goes right after the image; validate() checked that it fits. */
+	u64 module_start = 0, module_size = 0, free_start = ALIGN_UP(info.highest, PAGE_SIZE);
+	if (pc->module[0]) {
+		const struct boot_module *mod = boot_module_find(bi, pc->module);
+		module_start = free_start;
+		module_size = mod->size;
+		memcpy(gpa_to_hva(p, module_start, module_size), phys_to_virt(mod->base), module_size);
+		free_start = ALIGN_UP(module_start + module_size, PAGE_SIZE);
+	}
+
 	u64 vps_pa = pmm_alloc(sizeof(struct vp *) * p->vp_count, 8, PMM_ANY);
 	if (!vps_pa)
 		return false;
@@ -198,6 +229,7 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		vp->part = p;
 		vp->index = i;
 		vp->vpid = next_vpid++;
+		vlapic_vp_init(vp); /* before anything can send it an interrupt */
 		vp->entry_rip = info.entry;
 		vlapic_vp_init(vp); /* a Linux partition's VPs >= 1 wait for INIT/SIPI (ap_start = sipi) */
 		if (linux) {
@@ -218,7 +250,9 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		b->ram_size = p->ram_size;
 		b->image_start = info.lowest;
 		b->image_end = info.highest;
-		b->free_start = ALIGN_UP(info.highest, PAGE_SIZE);
+		b->free_start = free_start;
+		b->module_start = module_start;
+		b->module_size = module_size;
 		b->free_end = p->ram_size - stacks;
 		b->tsc_khz = tsc_khz;
 		strlcpy(b->partition_name, p->name, sizeof(b->partition_name));

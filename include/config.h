@@ -39,11 +39,12 @@ struct partition_config {
 	char initrd[CONFIG_PATH_MAX]; /* linux: the initial RAM disk file, or "" */
 	u32 enlightenments;          /* enum hv_enlightenment bits; HV_ENL_ALL when the key is absent */
 	char cmdline[CONFIG_CMDLINE_MAX];
+	char module[CONFIG_PATH_MAX]; /* optional file handed to the partition as it is ("" = none) */
 	bool x2apic;                 /* apic = x2apic: a guest-visible local APIC (vdev/vlapic.c) */
 	bool ap_start_sipi;          /* ap_start = sipi: VPs other than 0 wait for INIT and SIPI */
 	enum platform_kind platform; /* default: pc for a Linux image, minimal otherwise */
 	u32 line;                    /* line of the [partition NAME] header */
-	u32 line_memory, line_image, line_initrd; /* lines of those keys, for errors found after parsing */
+	u32 line_memory, line_image, line_initrd, line_module; /* lines of those keys, for errors found after parsing */
 };
 
 struct config {

@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "ept.h"
+#include "gva_walk.h"
 #include "cpu.h"
 #include "minihv_abi.h"
 #include "spinlock.h"
@@ -65,6 +66,7 @@ struct vp_counters {
 	u64 flushes_completed;  /* requests carried out before an entry */
 	u64 invvpid, invept;    /* instructions executed for this VP */
 	u64 suspensions;        /* times suspended on an inhibited target */
+	u64 resumes;            /* times released from such a suspension (by a clear) */
 	u64 suspended_tsc;      /* total TSC ticks spent suspended */
 };
 
@@ -101,6 +103,11 @@ struct vp {
 	struct vp *volatile waiting_on;
 	u64 suspended_since;
 	u64 vp_assist_msr;         /* HV_X64_MSR_VP_ASSIST_PAGE, stored only */
+	/* Paging state as of the VP's last exit, for HvCallTranslateVirtualAddress (hv/translate.c): only
+	 * the home CPU can VMREAD it, so it saves it when the VP leaves the CPU (vmx/sched.c). A sequence
+	 * count: odd while the VP is on its CPU, even once the state is saved, 0 before its first stay. */
+	struct gva_paging_state paging;
+	volatile u32 paging_seq;
 	int exit_status;
 	const char *stop_reason;
 	struct vp_counters count;

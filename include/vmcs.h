@@ -9,6 +9,8 @@
 bool vmcs_global_init(void);
 /* Creates and loads the VMCS of vp on the calling CPU (its home), guest state at the ABI entry state. */
 bool vmcs_setup(struct vp *vp, u64 entry_rip, u64 entry_rsp, u64 entry_rdi);
+/* Saves the loaded VMCS's paging state (CR0, CR3, CR4, EFER, PAT, SS.DPL) into *s. */
+void vmcs_save_paging_state(struct gva_paging_state *s);
 /* Resets the guest state of vp (its VMCS current) to the INIT state, started by a SIPI with vector. */
 bool vmcs_init_state(struct vp *vp, u8 vector);
 /* Logs the fields that explain a failed VM entry. */

@@ -5,15 +5,19 @@
 #include "lib.h"
 #include "log.h"
 #include "partition.h"
+#include "timer.h"
 #include "trace.h"
 #include "vlapic.h"
 #include "vmcs.h"
 #include "x86.h"
 
+#define VLAPIC_MIN_PERIOD_US 50 /* Linux's periodic tick is 1-10 ms; it uses one-shot mode anyway */
+
 void vlapic_vp_init(struct vp *vp)
 {
 	const struct partition_config *pc = vp->part->cfg;
 	vlapic_reset(&vp->lapic, vp->index, vp->index == 0, !pc->x2apic);
+	vp->lapic.min_period = VLAPIC_MIN_PERIOD_US * tsc_khz / 1000;
 	/* SDM 8.4.1: after reset the APs wait for INIT and SIPI; here SIPI alone suffices, as after a BIOS. */
 	if (pc->ap_start_sipi && vp->index) {
 		vp->wait_sipi = 1;

@@ -73,6 +73,7 @@ struct vlapic {
 	u32 tmict, tdcr;
 	u64 timer_start;      /* TSC when the current count was last tmict */
 	u64 timer_deadline;   /* TSC of the next expiry; 0: not counting */
+	u64 min_period;       /* shortest periodic reload in TSC ticks: a guest cannot flood its CPU */
 	volatile u32 irr[8];  /* set atomically by any CPU */
 	u32 isr[8], tmr[8];
 	volatile u32 nmi_pending;

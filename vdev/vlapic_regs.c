@@ -48,6 +48,10 @@ void vlapic_reset(struct vlapic *l, u32 id, bool bsp, bool auto_eoi)
 	l->auto_eoi = auto_eoi;
 	l->apic_base = APIC_BASE_ADDR | APIC_BASE_EN | APIC_BASE_EXTD | (bsp ? APIC_BASE_BSP : 0);
 	reset_registers(l);
+	/* The BSP's LINT0 as firmware leaves it (and KVM resets it): ExtINT, unmasked, so the 8259 reaches
+	 * the boot processor before the OS programs its APIC (virtual-wire mode). */
+	if (bsp && !auto_eoi)
+		l->lvt[LVT_LINT0] = APIC_DM_EXTINT << APIC_LVT_DM_SHIFT;
 }
 
 void vlapic_virtual_wire(struct vlapic *l)
@@ -211,7 +215,9 @@ bool vlapic_timer_poll(struct vlapic *l, u64 now)
 	if (!l->timer_deadline || now < l->timer_deadline)
 		return false;
 	if (timer_periodic(l)) {
-		u64 period = (u64)l->tmict * vlapic_timer_divide(l->tdcr);
+		/* As KVM does, a period shorter than min_period is stretched: expiries every few TSC ticks
+		 * would cut every VP on this CPU down to nothing (the preemption timer follows them). */
+		u64 period = MAX((u64)l->tmict * vlapic_timer_divide(l->tdcr), MAX(l->min_period, 1ull));
 		u64 missed = (now - l->timer_deadline) / period;
 		l->timer_start = l->timer_deadline + missed * period;
 		l->timer_deadline = l->timer_start + period;
@@ -233,8 +239,14 @@ u64 vlapic_timer_next(const struct vlapic *l)
 
 bool vlapic_lint0_extint(const struct vlapic *l)
 {
+	/* A hardware-disabled APIC passes INTR straight to the processor (SDM 11.4.3). The software enable
+	 * is not looked at: LINT0 keeps its reset programming until the OS takes over (KVM does the same). */
+	if (l->auto_eoi)
+		return l->id == 0; /* no visible APIC: the 8259's INTR goes to the boot processor directly */
+	if (!(l->apic_base & APIC_BASE_EN))
+		return true;
 	u32 lvt = __atomic_load_n(&l->lvt[LVT_LINT0], __ATOMIC_RELAXED);
-	return vlapic_enabled(l) && !(lvt & APIC_LVT_MASKED) && ((lvt >> APIC_LVT_DM_SHIFT) & 7) == APIC_DM_EXTINT;
+	return !(lvt & APIC_LVT_MASKED) && ((lvt >> APIC_LVT_DM_SHIFT) & 7) == APIC_DM_EXTINT;
 }
 
 /* ---- MSR interface ---- */

@@ -17,13 +17,15 @@ static bool interrupt_pending(struct vp *vp)
 void vmx_prepare_interrupts(struct vp *vp)
 {
 	struct vlapic *l = &vp->lapic;
-	u64 proc = vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+	bool nmi = __atomic_load_n(&l->nmi_pending, __ATOMIC_ACQUIRE);
+	if (!nmi && !interrupt_pending(vp))
+		return; /* the common case: no VMCS access at all */
 	u64 want = 0;
 	bool busy = vmread(VMCS_VM_ENTRY_INTR_INFO) & INTR_INFO_VALID;
 	u64 intr = vmread(VMCS_GUEST_INTERRUPTIBILITY_INFO);
 	bool shadow = intr & (GUEST_INTR_STATE_STI | GUEST_INTR_STATE_MOV_SS);
 
-	if (__atomic_load_n(&l->nmi_pending, __ATOMIC_ACQUIRE)) {
+	if (nmi) {
 		if (!busy && !shadow && !(intr & GUEST_INTR_STATE_NMI)) {
 			__atomic_store_n(&l->nmi_pending, 0, __ATOMIC_SEQ_CST);
 			vmwrite(VMCS_VM_ENTRY_INTR_INFO, 2 | INTR_TYPE_NMI | INTR_INFO_VALID);
@@ -46,13 +48,17 @@ void vmx_prepare_interrupts(struct vp *vp)
 				want |= CPU_INTERRUPT_WINDOW_EXITING;
 		}
 	}
-	if ((proc & WINDOW_BITS) != want)
-		vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, (proc & ~WINDOW_BITS) | want);
+	if (want) {
+		u64 proc = vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL);
+		if ((proc & want) != want)
+			vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, proc | want);
+	}
 }
 
-/* Interrupt- and NMI-window exits only make the next entry look again. */
+/* An interrupt- or NMI-window exit: the window is open; the next entry looks again and asks anew. */
 enum exit_action vmx_handle_window(struct vp *vp)
 {
 	(void)vp;
+	vmwrite(VMCS_CPU_BASED_VM_EXEC_CONTROL, vmread(VMCS_CPU_BASED_VM_EXEC_CONTROL) & ~WINDOW_BITS);
 	return EXIT_CONTINUE;
 }

@@ -151,10 +151,8 @@ static u64 preemption_value(u64 now, u64 slice_end, u64 timer)
 
 /* Runs vp until it blocks or its slice ends. The slice is a budget for the whole stay on the CPU, not
  * per entry: a guest that exits often (polling a device) must still give way to the others. */
-static void run_vp(struct cpu *c, struct vp *vp)
+static void run_vp_slice(struct cpu *c, struct vp *vp)
 {
-	if (!switch_to(c, vp))
-		return;
 	u64 slice = SLICE_US * tsc_khz / 1000;
 	u64 deadline = rdtsc() + slice;
 	for (;;) {
@@ -185,6 +183,11 @@ static void run_vp(struct cpu *c, struct vp *vp)
 			__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
 			return;
 		}
+		if (__atomic_load_n(&vp->sipi_pending, __ATOMIC_SEQ_CST)) {
+			/* INIT and SIPI both came since vlapic_before_entry looked: reset before entering. */
+			__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
+			continue;
+		}
 		hv_before_entry(vp);
 		u64 t0 = rdtsc();
 		int rc = vmx_run(&vp->regs, vp->launched);
@@ -201,6 +204,20 @@ static void run_vp(struct cpu *c, struct vp *vp)
 		if (vmx_handle_exit(vp) == EXIT_RESCHEDULE && !(timer && timer < deadline && rdtsc() < deadline))
 			deadline = 0;
 	}
+}
+
+/* A stay on the CPU. The paging state HvCallTranslateVirtualAddress walks (hv/translate.c) is saved
+ * when the VP leaves the CPU, not at every exit: a VP can be walked only when it is parked, and a
+ * parked VP always leaves through here. paging_seq is odd for the whole stay. */
+static void run_vp(struct cpu *c, struct vp *vp)
+{
+	if (!switch_to(c, vp))
+		return;
+	u32 seq = vp->paging_seq;
+	__atomic_store_n(&vp->paging_seq, seq + 1, __ATOMIC_SEQ_CST);
+	run_vp_slice(c, vp);
+	vmcs_save_paging_state(&vp->paging);
+	__atomic_store_n(&vp->paging_seq, seq + 2, __ATOMIC_RELEASE);
 }
 
 static struct vp *pick_next(struct cpu *c)

@@ -275,6 +275,17 @@ bool vmcs_setup(struct vp *vp, u64 rip, u64 rsp, u64 rdi)
 	return ok;
 }
 
+void vmcs_save_paging_state(struct gva_paging_state *s)
+{
+	s->cr0 = vmread(VMCS_GUEST_CR0);
+	s->cr3 = vmread(VMCS_GUEST_CR3);
+	s->cr4 = vmread(VMCS_GUEST_CR4);
+	s->efer = vmread(VMCS_GUEST_IA32_EFER);
+	/* Without the PAT controls the guest's PAT is the CPU's own MSR (the bitmap passes it through). */
+	s->pat = (entry_ctls & ENTRY_LOAD_IA32_PAT) ? vmread(VMCS_GUEST_IA32_PAT) : rdmsr(MSR_IA32_PAT);
+	s->cpl = (vmread(VMCS_GUEST_SS_AR_BYTES) >> 5) & 3;
+}
+
 /* The state INIT leaves and a SIPI completes (SDM vol. 3 Table 10-1 and 10.4.4.? "startup IPI"): real
  * mode at CS = vector << 8, IP = 0, caches off, everything else zero. Runs on the home CPU with the VP's
  * VMCS current and its FPU/MSR state loaded (vmx/sched.c switch_to). */

@@ -1,10 +1,9 @@
 /* MB_CMD_FLUSH: builds the flush hypercall input (memory or XMM fast form, plain or Ex) from the
  * command, swaps the test PTE before a call and checks after it that the reading targets see the new
- * page (the PTE-swap check of tlfs-flush.md §5.1: a target that still reads the old page after the
+ * page (the PTE-swap check of docs/tlfs-cases.md §5: a target that still reads the old page after the
  * call returned kept a stale TLB entry). */
 #include "flusher.h"
 
-#define SWAP_VALUE_BASE 0x7e57000000000000ull
 #define VERIFY_TIMEOUT_MS 500
 
 volatile u32 in_call[MINIHV_MAX_VPS];
@@ -14,17 +13,18 @@ static u64 *test_pte;
 void flush_setup(void)
 {
 	struct mailbox_header *h = mb_header();
-	u64 *a = page_alloc(1), *b = page_alloc(1);
-	guest_check(a && b, "flusher: out of pages for the test pages");
-	*a = SWAP_VALUE_BASE;
-	*b = 0;
-	guest_check(pt_map_4k(MAILBOX_TEST_GVA, (u64)(uintptr_t)a, PTE_W), "flusher: cannot map the test GVA");
+	u64 *pages[MAILBOX_TEST_PAGES];
+	for (u32 i = 0; i < MAILBOX_TEST_PAGES; i++) {
+		pages[i] = page_alloc(1);
+		guest_check(pages[i] != NULL, "flusher: out of pages for the test pages");
+		*pages[i] = i ? 0 : MAILBOX_SWAP_VALUE_BASE;
+		h->page_gpa[i] = (u64)(uintptr_t)pages[i];
+	}
+	guest_check(pt_map_4k(MAILBOX_TEST_GVA, h->page_gpa[0], PTE_W), "flusher: cannot map the test GVA");
 	test_pte = pt_pte_4k(MAILBOX_TEST_GVA);
 	guest_check(test_pte != NULL, "flusher: no PTE for the test GVA");
-	h->page_gpa[0] = (u64)(uintptr_t)a;
-	h->page_gpa[1] = (u64)(uintptr_t)b;
 	h->pte_gpa = (u64)(uintptr_t)test_pte;
-	h->expected = SWAP_VALUE_BASE;
+	h->expected = MAILBOX_SWAP_VALUE_BASE;
 	h->swaps = 0;
 	for (u32 i = 0; i < vp_count(); i++) {
 		u64 *p = page_alloc(1);
@@ -52,10 +52,10 @@ static u64 swap_test_page(void)
 	struct mailbox_header *h = mb_header();
 	atomic_store_u64(&h->expected, 0);
 	u64 n = h->swaps + 1;
-	u64 v = SWAP_VALUE_BASE | n;
-	u64 *page = (u64 *)(uintptr_t)h->page_gpa[n & 1];
+	u64 v = MAILBOX_SWAP_VALUE_BASE | n;
+	u64 *page = (u64 *)(uintptr_t)h->page_gpa[n % MAILBOX_TEST_PAGES];
 	atomic_store_u64(page, v);
-	__atomic_store_n(test_pte, h->page_gpa[n & 1] | PTE_P | PTE_W, __ATOMIC_SEQ_CST);
+	__atomic_store_n(test_pte, h->page_gpa[n % MAILBOX_TEST_PAGES] | PTE_P | PTE_W, __ATOMIC_SEQ_CST);
 	pt_invlpg(MAILBOX_TEST_GVA); /* this VP; the others are the hypercall's job */
 	atomic_store_u64(&h->swaps, n);
 	return v;
@@ -99,7 +99,7 @@ struct flush_input {
 	u64 xmm[12] __attribute__((aligned(16)));
 };
 
-/* The TLFS input of the command (tlfs-flush.md §3.1, §3.3): AddressSpace, Flags, then the mask or the
+/* The TLFS input of the command (docs/tlfs-cases.md §3.1, §3.3): AddressSpace, Flags, then the mask or the
  * HV_VP_SET, then (List) one GVA range entry for the test page. */
 static void build_input(const struct mailbox_slot *c, u64 *page, struct flush_input *in)
 {
@@ -150,16 +150,49 @@ static void sse_enable(void)
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 }
 
+/* Without -mpopcnt __builtin_popcountll is a libgcc call, and guests link without libgcc. */
+static u64 popcount128(const u64 t[2])
+{
+	u64 n = 0;
+	for (u32 w = 0; w < 2; w++)
+		for (u64 x = t[w]; x; x &= x - 1)
+			n++;
+	return n;
+}
+
+/* xorshift64: the random target sets of MB_OPT_RANDOM, reproducible from the seed. */
+static u64 next_random(u64 *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+/* A random non-empty subset of the command's targets (the plain ProcessorMask / the first Ex bank). */
+static void random_targets(const struct mailbox_slot *cmd, struct mailbox_slot *c, u64 *rng)
+{
+	u64 all = cmd->targets[0];
+	do
+		c->targets[0] = next_random(rng) & all;
+	while (!c->targets[0] && all);
+	c->targets[1] = 0;
+}
+
 void flush_run(struct mailbox_slot *s)
 {
 	u32 me = this_vp();
 	struct mailbox_slot c = *s; /* the command half; mgmt may post the next one meanwhile */
 	struct flush_input in;
 	u64 *page = (u64 *)(uintptr_t)input_pages[me];
+	struct mailbox_slot cmd = c;
+	u64 rng = (c.arg0 ^ 0x9e3779b97f4a7c15ull) * (me + 1) | 1;
 	sse_enable();
 	for (u64 i = 0; !c.count || i < c.count; i++) {
 		if (mb_new_command(s))
 			return;
+		if (c.opts & MB_OPT_RANDOM)
+			random_targets(&cmd, &c, &rng);
 		u64 v = 0;
 		if (c.opts & MB_OPT_SWAP)
 			v = swap_test_page();
@@ -178,6 +211,10 @@ void flush_run(struct mailbox_slot *s)
 		atomic_store_u32(&in_call[me], 0);
 		order_log(s, MB_EV_RETURN);
 		atomic_store_u64(&s->status, rax);
+		if (HV_HYPERCALL_STATUS(rax) == HV_STATUS_SUCCESS)
+			atomic_add_u64(&s->posted, popcount128(c.targets));
+		else
+			atomic_add_u64(&s->failed, 1);
 		atomic_add_u64(&s->done, 1);
 		if (!(c.opts & MB_OPT_STI)) {
 			/* Take what is pending now that the call is over: with IF = 0 nothing could arrive during it. */

@@ -1,5 +1,5 @@
 /* flusher: the guest partition the management partition's scenarios drive (docs/api.md, "Scenarios").
- * Every active VP polls its mailbox slot (guests/lib/mailbox.h) and runs what it finds there: read the
+ * Every active VP polls its mailbox slot (guests/flusher/mailbox.h) and runs what it finds there: read the
  * test GVA and check it against the expected value (a flush target), make flush hypercalls (a caller),
  * send an IPI, try a management call. VPs at or above `active=N` (cmdline; default all) halt until the
  * end, so that a partition with more than 64 VPs (sparse VP sets) costs no CPU time. */

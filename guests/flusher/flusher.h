@@ -1,5 +1,5 @@
 /* The flusher guest: VPs that take commands from the management partition through the mailbox
- * (guests/lib/mailbox.h), make Hyper-V flush hypercalls and check the PTE swap. */
+ * (guests/flusher/mailbox.h), make Hyper-V flush hypercalls and check the PTE swap. */
 #ifndef FLUSHER_H
 #define FLUSHER_H
 

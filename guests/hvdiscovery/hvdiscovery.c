@@ -1,5 +1,5 @@
 /*
- * hvdiscovery: the discovery and hypercall-page cases A1-A10 of tlfs-flush.md §10, as a guest sees them.
+ * hvdiscovery: the discovery and hypercall-page cases A1-A10 of docs/tlfs-cases.md §8, as a guest sees them.
  * VP 0 runs A1-A9 in order (A3 needs a partition that has not enabled anything yet, A7 last among the
  * HYPERCALL MSR cases because only a reset clears Locked); every VP takes part in A10. Prints
  * "PASS A<n> ..." per case and exits 0, or "FAIL: A<n> ..." lines and exits 1.

@@ -1,5 +1,5 @@
 /*
- * hvvalidate: the input-validation cases B11-B20 of tlfs-flush.md §10 end to end, through the hypercall
+ * hvvalidate: the input-validation cases B11-B20 of docs/tlfs-cases.md §8 end to end, through the hypercall
  * page: each malformed call must come back (RIP advanced past the VMCALL: a call that is not completed
  * re-executes forever and the scenario times out) with the documented status in RAX[15:0]. Also: a minihv
  * management call from a guest partition -> HV_STATUS_ACCESS_DENIED, an all-zero sparse bank (C28), the

@@ -104,6 +104,26 @@ u16 mg_write(u64 pid, u64 gpa, const void *buf, u32 size)
 	return call(MINIHV_CALL_WRITE_MEMORY, &in, sizeof(in));
 }
 
+u16 mg_translate(u64 pid, u32 vp, u64 gva, u64 flags, u32 reserved, bool ex, u64 *result, u64 *gpa_page)
+{
+	struct hv_input_translate_virtual_address in = {
+		.partition_id = pid, .vp_index = vp, .reserved = reserved, .control_flags = flags, .gva_page = gva >> 12,
+	};
+	u16 st = call(ex ? HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX : HVCALL_TRANSLATE_VIRTUAL_ADDRESS, &in, sizeof(in));
+	if (st != HV_STATUS_SUCCESS)
+		return st;
+	if (ex) {
+		const struct hv_output_translate_virtual_address_ex *o = (const void *)out_page;
+		*result = o->translation_result;
+		*gpa_page = o->gpa_page;
+	} else {
+		const struct hv_output_translate_virtual_address *o = (const void *)out_page;
+		*result = o->translation_result;
+		*gpa_page = o->gpa_page;
+	}
+	return st;
+}
+
 u16 mg_read_trace(u64 since, u32 max, const struct minihv_trace_output **out)
 {
 	struct minihv_trace_input in = { .since_tsc = since, .max = max };

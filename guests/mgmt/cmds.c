@@ -243,6 +243,34 @@ static bool cmd_poke(int argc, char **argv)
 	return true;
 }
 
+/* raw-peek / raw-poke P GPA [SIZE]: the memory calls with any partition id, GPA and size, without the
+ * shell's checks (tests the hypervisor's). raw-poke writes SIZE zero bytes. */
+static bool raw_memory(int argc, char **argv, bool write)
+{
+	static u8 buf[PAGE_SIZE];
+	u64 pid, gpa, size = 8;
+	if (!arg_u64(argv[0], "partition", &pid) || !arg_u64(argv[1], "GPA", &gpa) ||
+	    (argc > 2 && !arg_u64(argv[2], "size", &size)))
+		return false;
+	if (size > PAGE_SIZE - sizeof(struct minihv_memory_input))
+		return fail("size %lu: at most %lu", size, (u64)(PAGE_SIZE - sizeof(struct minihv_memory_input)));
+	memset(buf, 0, sizeof(buf));
+	if (write ? mg_write(pid, gpa, buf, (u32)size) : mg_read(pid, gpa, buf, (u32)size))
+		return hv_failed(write ? "MINIHV_CALL_WRITE_MEMORY" : "MINIHV_CALL_READ_MEMORY");
+	printf("raw %s: SUCCESS\n", write ? "poke" : "peek");
+	return true;
+}
+
+static bool cmd_raw_peek(int argc, char **argv)
+{
+	return raw_memory(argc, argv, false);
+}
+
+static bool cmd_raw_poke(int argc, char **argv)
+{
+	return raw_memory(argc, argv, true);
+}
+
 static bool cmd_run(int argc, char **argv)
 {
 	return scenario_run(argv[0]);
@@ -291,10 +319,18 @@ const struct command console_commands[] = {
 	  0, 2, cmd_trace },
 	{ "peek", "P GPA [N]", "N 64-bit words of guest memory (MINIHV_CALL_READ_MEMORY)", 2, 3, cmd_peek },
 	{ "poke", "P GPA VALUE", "write one 64-bit word (MINIHV_CALL_WRITE_MEMORY)", 3, 3, cmd_poke },
+	{ "translate", "P V GVA [r,w,x,exempt,setbits,inhibit|N] [ex] [reserved=N]",
+	  "HvCallTranslateVirtualAddress (default flags r): result code, GPA, cache type, overlay (sets $code $gpa "
+	  "$cache $overlay)", 3, 6, cmd_translate },
+	{ "vpeek", "P V GVA [N]", "N 64-bit words through VP V's page tables (translate, then read the GPA)", 3, 4,
+	  cmd_vpeek },
 	{ "raw-inhibit", "P V [flags=N] [inhibit=N] [pad0..pad4=N] [reserved=N]",
 	  "send the inhibit structure unchecked (tests the hypervisor's checks)", 2, -1, cmd_raw_inhibit },
-	{ "run", "SCENARIO", "run a built-in scenario (see scenarios)", 1, 1, cmd_run },
-	{ "scenarios", "", "the built-in scenarios", 0, 0, cmd_scenarios },
+	{ "raw-peek", "P GPA [SIZE]", "MINIHV_CALL_READ_MEMORY unchecked (tests the hypervisor's checks)", 2, 3,
+	  cmd_raw_peek },
+	{ "raw-poke", "P GPA [SIZE]", "MINIHV_CALL_WRITE_MEMORY of SIZE zero bytes, unchecked", 2, 3, cmd_raw_poke },
+	{ "run", "SCENARIO", "run a scenario of the module (see scenarios)", 1, 1, cmd_run },
+	{ "scenarios", "", "the scenarios ([steps NAME] lists) in this partition's module", 0, 0, cmd_scenarios },
 	{ "shutdown", "", "power off (MINIHV_CALL_SHUTDOWN)", 0, 0, cmd_shutdown },
 	{ 0 },
 };

@@ -1,9 +1,9 @@
-/* The flusher's side of the scenarios: commands posted to its mailbox (guests/lib/mailbox.h) with
+/* The flusher's side of the scenarios: commands posted to its mailbox (guests/flusher/mailbox.h) with
  * MINIHV_CALL_WRITE_MEMORY, progress read back with MINIHV_CALL_READ_MEMORY.
  *
  *   fl V idle | read | exit [all-vps]
  *   fl V flush [call=space|list|space-ex|list-ex] [form=mem|fast] [targets=0,2,64-65] [all] [set-all]
- *              [flags=N] [format=N] [count=N] [swap] [verify] [verify-all] [sti] [nowait]
+ *              [flags=N] [format=N] [count=N] [swap] [verify] [verify-all] [sti] [random [seed=N]] [nowait]
  *   fl V ipi to=W vector=N
  *   fl V hvcall code=N [vp=W]
  *
@@ -125,13 +125,14 @@ static bool build_command(int argc, char **argv, struct mailbox_slot *c)
 		if ((s = arg_kv(argc, argv, "targets")) && !parse_targets(s, c->targets))
 			return false;
 		if (!kv_u64(argc, argv, "flags", &c->flags) || !kv_u64(argc, argv, "count", &c->count) ||
-		    !kv_u64(argc, argv, "format", &c->arg1))
+		    !kv_u64(argc, argv, "format", &c->arg1) || !kv_u64(argc, argv, "seed", &c->arg0))
 			return false;
 		if (arg_flag(argc, argv, "all"))
 			c->flags |= HV_FLUSH_ALL_PROCESSORS;
 		c->opts = (arg_flag(argc, argv, "swap") ? MB_OPT_SWAP : 0) | (arg_flag(argc, argv, "verify") ? MB_OPT_VERIFY : 0) |
 			  (arg_flag(argc, argv, "verify-all") ? MB_OPT_VERIFY | MB_OPT_VERIFY_ALL : 0) |
-			  (arg_flag(argc, argv, "sti") ? MB_OPT_STI : 0) | (arg_flag(argc, argv, "set-all") ? MB_OPT_SET_ALL : 0);
+			  (arg_flag(argc, argv, "sti") ? MB_OPT_STI : 0) | (arg_flag(argc, argv, "set-all") ? MB_OPT_SET_ALL : 0) |
+			  (arg_flag(argc, argv, "random") ? MB_OPT_RANDOM : 0);
 	} else {
 		return fail("unknown flusher command '%s' (idle, read, flush, ipi, hvcall, exit)", cmd);
 	}
@@ -246,6 +247,12 @@ bool cmd_reset(int argc, char **argv)
 			return fail("flusher vp 0 did not finish the reset flush within %u ms", ACK_TIMEOUT_MS);
 	}
 	return mb_post(mg_target, 0, &idle, false);
+}
+
+bool mb_present(u32 pid)
+{
+	struct mailbox_header h;
+	return mg_read(pid, MAILBOX_GPA, &h, sizeof(h)) == HV_STATUS_SUCCESS && h.magic == MAILBOX_MAGIC;
 }
 
 bool mb_finish(u32 pid, u64 timeout_ms)

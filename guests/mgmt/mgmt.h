@@ -4,7 +4,7 @@
 #define MGMT_H
 
 #include "guest.h"
-#include "mailbox.h"
+#include "../flusher/mailbox.h" /* the protocol between mgmt and the flusher */
 
 #define MGMT_MAX_PARTITIONS 16 /* CONFIG_MAX_PARTITIONS */
 #define MGMT_MAX_ARGS 24
@@ -22,6 +22,8 @@ u16 mg_set_reg(u64 pid, u32 vp, u32 name, u64 value);
 u16 mg_get_reg(u64 pid, u32 vp, u32 name, u64 *value);
 u16 mg_read(u64 pid, u64 gpa, void *buf, u32 size);
 u16 mg_write(u64 pid, u64 gpa, const void *buf, u32 size);
+/* HvCallTranslateVirtualAddress(Ex): TranslationResult and GpaPage of the output. */
+u16 mg_translate(u64 pid, u32 vp, u64 gva, u64 flags, u32 reserved, bool ex, u64 *result, u64 *gpa_page);
 u16 mg_read_trace(u64 since, u32 max, const struct minihv_trace_output **out);
 NORETURN void mg_shutdown(void);
 
@@ -80,14 +82,26 @@ bool cmd_fl(int argc, char **argv);
 bool cmd_ready(int argc, char **argv);
 bool cmd_reset(int argc, char **argv);
 bool mb_post(u32 pid, u32 vp, struct mailbox_slot *c, bool nowait);
+bool mb_present(u32 pid);                /* the partition's RAM holds a ready flusher mailbox */
 bool mb_finish(u32 pid, u64 timeout_ms); /* ends the flusher's VPs and waits until it finished */
 
-/* ---- scenarios (scenarios.c) ---- */
+/* ---- scenarios (scenarios.c): [steps NAME] lists in the partition's module ---- */
 
+void scenario_init(const struct minihv_boot_info *bi);
 bool scenario_run(const char *name);
 bool scenario_run_steps(const char *name, const char *steps); /* steps separated by ';' */
 void scenario_list(void);
-bool cmd_race(int argc, char **argv);
+
+bool cmd_race(int argc, char **argv); /* race.c */
+bool cmd_stress(int argc, char **argv); /* stress.c */
+
+/* ---- guest virtual addresses (translate.c) ---- */
+
+bool translate_value(const char *tok, u64 *out); /* Success, PageNotPresent, ..., UC, WB, ... */
+bool cmd_translate(int argc, char **argv);
+bool cmd_vpeek(int argc, char **argv);
+bool cmd_expect_translate(int argc, char **argv);
+bool cmd_translate_race(int argc, char **argv); /* translate_race.c */
 
 /* ---- trace (trace.c) ---- */
 

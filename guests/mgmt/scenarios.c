@@ -1,22 +1,77 @@
-/* The scenario runner and the built-in scenarios: the TLB-flush-inhibit tests of tlfs-flush.md §10 D
- * (cases 34-46) written as step lists for the interpreter (shell.c, script.c, mailbox.c), run against
- * the flusher guest. A scenario prints `PASS scenario NAME (...)` or `FAIL scenario NAME: step N (...):
- * why`. The flusher has 3 VPs unless a step says otherwise (require-vps); in the comments "VP n" is a
- * flusher VP. */
+/* Scenarios: named step lists in the file that the config hands to this partition (`module = FILE`,
+ * docs/testing.md). The file is text; a line `[steps NAME]` starts the list NAME and every other line up
+ * to the next such header is one step for run_line() (blank lines and # comments are skipped). A
+ * scenario prints `PASS scenario NAME (...)` or `FAIL scenario NAME: step N (...): why`. */
 #include "mgmt.h"
-#include "scenarios.h"
 
-static const struct scenario *const scenarios[] = {
-	&sc_inhibit_single,      &sc_inhibit_multi_flusher, &sc_inhibit_multi_inhibitor, &sc_inhibit_sets,
-	&sc_inhibit_sparse,      &sc_inhibit_all_or_nothing, &sc_inhibit_irq,            &sc_inhibit_suspend_regs,
-	&sc_inhibit_mgmt_api,    &sc_inhibit_self,          &sc_inhibit_race,            &sc_pte_swap_control,
-	&sc_mgmt_shell,          &sc_linux_inhibit,
-};
+static const char *module_text;
+static size_t module_len;
+
+void scenario_init(const struct minihv_boot_info *bi)
+{
+	module_text = (const char *)(uintptr_t)bi->module_start;
+	module_len = bi->module_size;
+}
+
+/* One line of the module at *pos (without its line break, blanks at both ends trimmed), copied to buf. */
+static bool next_line(size_t *pos, char *buf, size_t size)
+{
+	if (*pos >= module_len)
+		return false;
+	size_t start = *pos, end = start;
+	while (end < module_len && module_text[end] != '\n')
+		end++;
+	*pos = end + 1;
+	while (start < end && (module_text[start] == ' ' || module_text[start] == '\t'))
+		start++;
+	while (end > start && (module_text[end - 1] == ' ' || module_text[end - 1] == '\t' || module_text[end - 1] == '\r'))
+		end--;
+	size_t n = MIN(end - start, size - 1);
+	memcpy(buf, module_text + start, n);
+	buf[n] = 0;
+	return true;
+}
+
+/* The name of a `[steps NAME]` header line, or NULL. Modifies line. */
+static const char *header_name(char *line)
+{
+	size_t n = strlen(line);
+	if (strncmp(line, "[steps ", 7) || n < 9 || line[n - 1] != ']')
+		return NULL;
+	line[n - 1] = 0;
+	char *name = line + 7;
+	while (*name == ' ')
+		name++;
+	return name;
+}
+
+static bool is_step(const char *line)
+{
+	return line[0] && line[0] != '#';
+}
 
 void scenario_list(void)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(scenarios); i++)
-		printf("  %-26s %s\n", scenarios[i]->name, scenarios[i]->desc);
+	char line[256], name[64] = "";
+	size_t pos = 0;
+	u32 steps = 0;
+	if (!module_len) {
+		printf("  (none: the config gives this partition no module = FILE with [steps NAME] lists)\n");
+		return;
+	}
+	while (next_line(&pos, line, sizeof(line))) {
+		const char *h = header_name(line);
+		if (h) {
+			if (name[0])
+				printf("  %-26s %u steps\n", name, steps);
+			strlcpy(name, h, sizeof(name));
+			steps = 0;
+		} else if (name[0] && is_step(line)) {
+			steps++;
+		}
+	}
+	if (name[0])
+		printf("  %-26s %u steps\n", name, steps);
 }
 
 static bool run_step(const char *name, u32 n, const char *text, u64 start)
@@ -48,21 +103,29 @@ static bool finish(const char *name, bool ok, u64 start, u32 steps)
 
 bool scenario_run(const char *name)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(scenarios); i++) {
-		const struct scenario *s = scenarios[i];
-		if (strcmp(s->name, name))
-			continue;
-		printf("scenario %s: %s\n", s->name, s->desc);
-		u64 start = rdtsc();
-		u32 n = 0;
-		bool ok = true;
-		for (const char *const *st = s->steps; *st && ok; st++)
-			ok = run_step(s->name, ++n, *st, start);
-		return finish(s->name, ok, start, n);
+	char line[256];
+	size_t pos = 0;
+	bool in = false, found = false, ok = true;
+	u64 start = rdtsc();
+	u32 n = 0;
+	while (ok && next_line(&pos, line, sizeof(line))) {
+		const char *h = header_name(line);
+		if (h) {
+			if (in)
+				break;
+			in = found = !strcmp(h, name);
+			if (found)
+				printf("scenario %s: steps from the module\n", name);
+		} else if (in && is_step(line)) {
+			ok = run_step(name, ++n, line, start);
+		}
 	}
-	printf("FAIL scenario %s: no such scenario; the built-in ones are:\n", name);
-	scenario_list();
-	return false;
+	if (!found) {
+		printf("FAIL scenario %s: no such scenario in the module; it has:\n", name);
+		scenario_list();
+		return false;
+	}
+	return finish(name, ok, start, n);
 }
 
 bool scenario_run_steps(const char *name, const char *steps)
@@ -86,128 +149,4 @@ bool scenario_run_steps(const char *name, const char *steps)
 		ok = run_step(name, ++n, step, start);
 	}
 	return finish(name, ok, start, n);
-}
-
-/* ---- the race (reference §10 cases 40 and 41) ---- */
-
-/* Sums of flushes_received and flushes_requested over the partition's VPs. */
-static bool count_flushes(u32 pid, u32 nvp, u64 *received, u64 *requested)
-{
-	*received = *requested = 0;
-	for (u32 v = 0; v < nvp; v++) {
-		struct minihv_vp_info x;
-		if (mg_get_vp(pid, v, &x))
-			return fail("MINIHV_CALL_GET_VP failed: HV_STATUS_%s", hv_status_name(mg_status));
-		*received += x.flushes_received;
-		*requested += x.flushes_requested;
-	}
-	return true;
-}
-
-/* race [cycles=N] [flushers=LIST] [targets=LIST]: the flushers flush every VP in a loop, each with
- * another call and form, while this VP sets and clears the inhibit of one target after the other
- * (default: targets = flushers = VPs 0..2). Per cycle, four calls: inhibit t; read t twice (GET_VP):
- * no new flush may reach t once the inhibit returned (flushes_received stays put, case 41), and t may
- * be suspended on itself only, since every earlier clear released its waiters (the watchdog, case 40:
- * with targets = flushers every flusher is looked at every nt cycles, and a lost wake-up lasts
- * forever); clear t. At the end no VP may be suspended, the flushers must take the idle command within
- * its timeout (one still suspended could not), and every completed call must have posted exactly one
- * request to each VP while no suspended attempt posted any (flushes_received against flushes_requested,
- * counted while the flushers are idle). */
-bool cmd_race(int argc, char **argv)
-{
-	static const char *const forms[][4] = {
-		{ "flush", "call=space", "form=mem", NULL },  { "flush", "call=space-ex", "form=fast", NULL },
-		{ "flush", "call=list", "form=fast", "all" }, { "flush", "call=list-ex", "form=mem", "set-all" },
-	};
-	u32 pid = mg_target, nvp = mg_parts[pid].info.vp_count;
-	u64 cycles = 100000, fl[2] = { 0x7, 0 }, tg[2] = { 0x7, 0 };
-	const char *s;
-	if ((s = arg_kv(argc, argv, "cycles")) && !arg_u64(s, "cycles", &cycles))
-		return false;
-	if (((s = arg_kv(argc, argv, "flushers")) && !parse_targets(s, fl)) ||
-	    ((s = arg_kv(argc, argv, "targets")) && !parse_targets(s, tg)))
-		return false;
-	u32 flushers[MINIHV_MAX_VPS], targets[MINIHV_MAX_VPS], nf = 0, nt = 0;
-	for (u32 v = 0; v < nvp; v++) {
-		if ((fl[v / 64] >> (v % 64)) & 1)
-			flushers[nf++] = v;
-		if ((tg[v / 64] >> (v % 64)) & 1)
-			targets[nt++] = v;
-	}
-	if (!nf || !nt)
-		return fail("race needs flushers and targets among VPs 0..%u", nvp - 1);
-	/* Taken while the flushers are idle, as the one at the end, so that no call is half counted. */
-	u64 recv0, req0;
-	if (!count_flushes(pid, nvp, &recv0, &req0))
-		return false;
-	char tlist[16];
-	snprintf(tlist, sizeof(tlist), "targets=0-%u", nvp - 1);
-	for (u32 k = 0; k < nf; k++) {
-		char vp[8], count[] = "count=0", targets_arg[16];
-		strlcpy(targets_arg, tlist, sizeof(targets_arg));
-		char *args[8] = { vp, (char *)forms[k % 4][0], (char *)forms[k % 4][1], (char *)forms[k % 4][2], count,
-				  targets_arg, (char *)forms[k % 4][3] };
-		snprintf(vp, sizeof(vp), "%u", flushers[k]);
-		if (!cmd_fl(args[6] ? 7 : 6, args))
-			return false;
-	}
-	u64 start = rdtsc();
-	for (u64 i = 0; i < cycles; i++) {
-		u32 t = targets[i % nt];
-		struct minihv_vp_info r1, r2;
-		if (mg_set_inhibit(pid, t, true))
-			return fail("cycle %lu: inhibit of vp %u failed: HV_STATUS_%s", i, t, hv_status_name(mg_status));
-		if (mg_get_vp(pid, t, &r1) || mg_get_vp(pid, t, &r2))
-			return fail("cycle %lu: MINIHV_CALL_GET_VP failed: HV_STATUS_%s", i, hv_status_name(mg_status));
-		/* t may wait on itself (it flushes too), on nothing else: the last clear released everyone. */
-		if (r1.state == MINIHV_VP_SUSPENDED && r1.waiting_on != t)
-			return fail("cycle %lu: watchdog: vp %u is still suspended on vp %u after its clear", i, t, r1.waiting_on);
-		if (r2.flushes_received != r1.flushes_received)
-			return fail("cycle %lu: a flush reached inhibited vp %u after the inhibit returned (%lu -> %lu)", i, t,
-				    r1.flushes_received, r2.flushes_received);
-		if (mg_set_inhibit(pid, t, false))
-			return fail("cycle %lu: uninhibit of vp %u failed: HV_STATUS_%s", i, t, hv_status_name(mg_status));
-		if ((i + 1) % 20000 == 0)
-			printf("race: %lu cycles, %lu ms\n", i + 1, tsc_to_us(rdtsc() - start) / 1000);
-	}
-	/* Nothing is inhibited now: no VP may be suspended. */
-	for (u32 v = 0; v < nvp; v++) {
-		struct minihv_vp_info x;
-		if (mg_get_vp(pid, v, &x))
-			return fail("MINIHV_CALL_GET_VP failed: HV_STATUS_%s", hv_status_name(mg_status));
-		if (x.state == MINIHV_VP_SUSPENDED || x.waiting_on != 0xffffffffu)
-			return fail("watchdog: vp %u is still suspended on vp %u after the last clear", v, x.waiting_on);
-	}
-	u64 ms = tsc_to_us(rdtsc() - start) / 1000, calls = 0, suspensions = 0;
-	for (u32 k = 0; k < nf; k++) {
-		struct mailbox_slot idle;
-		struct minihv_vp_info v;
-		u64 done = 0, status = 0;
-		memset(&idle, 0, sizeof(idle));
-		if (!mb_post(pid, flushers[k], &idle, false))
-			return false;
-		if (mg_get_vp(pid, flushers[k], &v) ||
-		    mg_read(pid, MAILBOX_SLOT_GPA(flushers[k]) + __builtin_offsetof(struct mailbox_slot, done), &done, 8) ||
-		    mg_read(pid, MAILBOX_SLOT_GPA(flushers[k]) + __builtin_offsetof(struct mailbox_slot, status), &status, 8))
-			return fail("reading flusher vp %u failed: HV_STATUS_%s", flushers[k], hv_status_name(mg_status));
-		if (HV_HYPERCALL_STATUS(status) != HV_STATUS_SUCCESS)
-			return fail("flusher vp %u: last flush returned HV_STATUS_%s", flushers[k],
-				    hv_status_name(HV_HYPERCALL_STATUS(status)));
-		calls += done;
-		suspensions += v.suspensions;
-	}
-	printf("race: %lu set/clear cycles over %u targets in %lu ms; %u flushers made %lu flush calls and were "
-	       "suspended %lu times\n", cycles, nt, ms, nf, calls, suspensions);
-	/* Every completed call posted one request to each of the nvp VPs, and a suspended attempt none (all or
-	 * nothing): the counters must agree exactly. */
-	u64 recv1, req1;
-	if (!count_flushes(pid, nvp, &recv1, &req1))
-		return false;
-	if (recv1 - recv0 != (req1 - req0) * nvp)
-		return fail("%lu flush calls completed but %lu requests reached the VPs (expected %lu)", req1 - req0,
-			    recv1 - recv0, (req1 - req0) * nvp);
-	if (cycles >= 1000 && !suspensions)
-		return fail("no flusher was ever suspended: the race did not happen");
-	return true;
 }

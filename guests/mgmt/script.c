@@ -1,5 +1,5 @@
 /* Scenario steps: values read from the hypervisor and the guest, variables, checks and waits, and the
- * flusher's mailbox (guests/lib/mailbox.h). A value is one word:
+ * flusher's mailbox (guests/flusher/mailbox.h). A value is one word:
  *   123, 0x7b, $name, $name+1      numbers and variables (+, - and & with a second value) ($F: the flusher partition, $status: the
  *                                  status of the last hypercall, $value: of the last getreg/peek)
  *   running ... ended, none        VP states (MINIHV_VP_*), none = no VP (0xffffffff)
@@ -26,7 +26,7 @@ static const struct field slot_fields[] = {
 	FIELD(mailbox_slot, stale), FIELD(mailbox_slot, seen), FIELD(mailbox_slot, verified),
 	FIELD(mailbox_slot, irqs), FIELD(mailbox_slot, irq_rip), FIELD(mailbox_slot, irq_rax),
 	FIELD(mailbox_slot, irq_rcx), FIELD(mailbox_slot, irq_done), FIELD(mailbox_slot, order),
-	FIELD(mailbox_slot, iteration),
+	FIELD(mailbox_slot, iteration), FIELD(mailbox_slot, posted), FIELD(mailbox_slot, failed),
 	{ 0 },
 };
 
@@ -44,7 +44,7 @@ static const struct field vp_fields[] = {
 	FIELD(minihv_vp_info, hypercalls), FIELD(minihv_vp_info, flushes_requested),
 	FIELD(minihv_vp_info, flushes_received), FIELD(minihv_vp_info, flushes_completed),
 	FIELD(minihv_vp_info, invvpid), FIELD(minihv_vp_info, invept), FIELD(minihv_vp_info, suspensions),
-	FIELD(minihv_vp_info, suspended_tsc), FIELD(minihv_vp_info, guest_tsc),
+	FIELD(minihv_vp_info, suspended_tsc), FIELD(minihv_vp_info, guest_tsc), FIELD(minihv_vp_info, resumes),
 	{ "flush_space", __builtin_offsetof(struct minihv_vp_info, hypercalls_flush[0]), 8 },
 	{ "flush_list", __builtin_offsetof(struct minihv_vp_info, hypercalls_flush[1]), 8 },
 	{ "flush_space_ex", __builtin_offsetof(struct minihv_vp_info, hypercalls_flush[2]), 8 },
@@ -236,7 +236,7 @@ bool eval(const char *tok, u64 *out)
 			*out = i;
 			return true;
 		}
-	if (hv_status_parse(tok, out))
+	if (hv_status_parse(tok, out) || translate_value(tok, out))
 		return true;
 	const char *colon = strchr(tok, ':');
 	if (colon && colon - tok < 8) {
@@ -355,7 +355,7 @@ static bool cmd_require_vps(int argc, char **argv)
 		return false;
 	if (mg_parts[mg_target].info.vp_count < n)
 		return fail("this scenario needs a flusher partition with at least %lu VPs; partition %u has %u "
-			    "(see tests/configs/)", n, mg_target, mg_parts[mg_target].info.vp_count);
+			    "(vps = in the config)", n, mg_target, mg_parts[mg_target].info.vp_count);
 	return true;
 }
 
@@ -381,6 +381,13 @@ const struct command script_commands[] = {
 	{ "reset", "", "uninhibit and resume every VP of the target, idle the active ones, flush them all", 0, 0,
 	  cmd_reset },
 	{ "fl", "V CMD [key=value ...]", "post a command to flusher VP V (docs/api.md)", 2, -1, cmd_fl },
+	{ "expect-translate", "P V GVA FLAGS CODE [GPA [CACHE [OVERLAY]]]",
+	  "translate and fail unless every given field matches (CODE: Success, PageNotPresent, ...; CACHE: UC WC WT WP WB)",
+	  5, 8, cmd_expect_translate },
+	{ "translate-race", "[cycles=N] [control [delay=US]]", "translate/flush/clear race with a watchdog (control: the unsafe order)",
+	  0, -1, cmd_translate_race },
 	{ "race", "[cycles=N] [flushers=LIST] [targets=LIST]", "set/flush/clear race with a watchdog", 0, -1, cmd_race },
+	{ "stress", "[ops=N] [seed=N] [total=N]", "random flushes vs. random inhibits and explicit suspends, counters checked",
+	  0, -1, cmd_stress },
 	{ 0 },
 };

@@ -1,6 +1,6 @@
 /* The management partition: start-up, the interpreter shared by the shell and the scenarios, and the
- * interactive shell on the partition's console (`mgmt> `). The command line (`scenario=NAME` or
- * `steps=...`, docs/api.md) selects the unattended mode instead. */
+ * interactive shell on the partition's console (`mgmt> `). The command line (`scenario=NAME`, a list of
+ * the module, or `steps=...`, docs/api.md) selects the unattended mode instead. */
 #include "mgmt.h"
 
 struct mg_partition mg_parts[MGMT_MAX_PARTITIONS];
@@ -244,6 +244,7 @@ int guest_main(const struct minihv_boot_info *bi)
 		return 0;
 	mg_self = bi->partition_id;
 	mg_calls_init();
+	scenario_init(bi);
 	find_partitions();
 	var_set("F", mg_target);
 	var_set("M", mg_self);
@@ -265,11 +266,10 @@ int guest_main(const struct minihv_boot_info *bi)
 		shell(); /* scenario=NAME shell: run it, then stay */
 		return 0;
 	}
-	/* Passed: end the flusher (if the target is one), then this VP; minihv powers off when every partition has finished, with
-	 * "all ok". Failed: the machine may be stuck (a VP suspended for good), so shut it down. */
-	/* Only a flusher has a mailbox to end it by; another guest (Linux) ends by itself. */
-	bool flusher = !strcmp(mg_parts[mg_target].info.name, "flusher");
-	if (ok && flusher && !mb_finish(mg_target, 10000)) {
+	/* Passed: end the flusher (if the scenario ran against one), then this VP; minihv powers off when
+	 * every partition has finished, with "all ok". Failed: the machine may be stuck (a VP suspended for
+	 * good), so shut it down. */
+	if (ok && mb_present(mg_target) && !mb_finish(mg_target, 10000)) {
 		printf("FAIL scenario %s: passed, but then %s\n", name, mg_err);
 		ok = false;
 	}

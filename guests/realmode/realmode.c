@@ -1,5 +1,5 @@
 /* realmode: the TLFS makes hypercalls illegal outside protected mode: a VMCALL in real mode must raise
- * #UD in the guest (reference §10 case 9). One VP leaves long mode for real mode through the blob in
+ * #UD in the guest (docs/tlfs-cases.md §8 case 9). One VP leaves long mode for real mode through the blob in
  * blob.asm (unrestricted guest lets it), executes VMCALL with a valid input value, and counts the #UD
  * its real-mode IVT handler saw. */
 #include "guest.h"

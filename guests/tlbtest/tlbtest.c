@@ -1,6 +1,6 @@
 /*
  * tlbtest: proves Hyper-V remote TLB flushes with the PTE swap of KVM's hyperv_tlb_flush selftest
- * (tlfs-flush.md §5.1). A test GVA is mapped by a 4 KiB PTE of the partition's shared page tables to one
+ * (docs/tlfs-cases.md §5). A test GVA is mapped by a 4 KiB PTE of the partition's shared page tables to one
  * of two pages filled with different values. Worker VPs keep reading it, so their TLBs cache the
  * translation, and compare with the value the sender (VP 0) publishes. Per iteration the sender marks
  * the expectation "in transition", swaps the PTE without INVLPG, issues the flush hypercall for the

@@ -2,7 +2,7 @@
  * The guest-visible Hyper-V interface minihv implements (Microsoft Hypervisor Top Level Functional
  * Specification, "TLFS"), spelled as Linux's hyperv-tlfs.h spells it. Shared by the hypervisor and by
  * guests, so it depends on nothing but <stdint.h> and <stddef.h>.
- * Facts and sources: /work/shared/reference/tlfs-flush.md (cited below as "ref §n").
+ * Facts and rules: docs/tlfs-cases.md (cited below as "ref §n").
  */
 #ifndef MINIHV_HYPERV_TLFS_H
 #define MINIHV_HYPERV_TLFS_H
@@ -74,7 +74,7 @@
 #define HV_FEATURE_FREQUENCY_MSRS_AVAILABLE (1u << 8)
 #define HV_FEATURE_GUEST_CRASH_MSR_AVAILABLE (1u << 10)
 #define HV_FEATURE_DEBUG_MSRS_AVAILABLE (1u << 11)
-#define HV_FEATURE_EXT_GVA_RANGES_FLUSH (1u << 14)      /* minihv does not advertise it (ref §11) */
+#define HV_FEATURE_EXT_GVA_RANGES_FLUSH (1u << 14)      /* minihv does not advertise it (ref §7) */
 #define HV_X64_HYPERCALL_XMM_OUTPUT_AVAILABLE (1u << 15)
 #define HV_X64_HYPERCALL_MSR_LOCK_AVAILABLE (1u << 18)
 
@@ -169,7 +169,7 @@
 #define HV_FLUSH_ALL_PROCESSORS (1ull << 0)            /* ignore ProcessorMask / ProcessorSet */
 #define HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES (1ull << 1) /* ignore AddressSpace */
 #define HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY (1ull << 2)  /* TLFS: invalid on the List calls */
-#define HV_FLUSH_USE_EXTENDED_RANGE_FORMAT (1ull << 3) /* entry layout undocumented (ref §11) */
+#define HV_FLUSH_USE_EXTENDED_RANGE_FORMAT (1ull << 3) /* entry layout undocumented (ref §7) */
 
 /* GVA range entry: 63:12 GVA page, 11:0 number of *additional* pages (1..4096 pages per entry). */
 #define HV_GVA_RANGE_PAGE_MASK 0xfffffffffffff000ull

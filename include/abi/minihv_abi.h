@@ -46,6 +46,10 @@ struct minihv_boot_info {
 	uint64_t tsc_khz;          /* TSC frequency as measured by minihv */
 	char partition_name[32];
 	char cmdline[256];
+	/* The file named by the partition's `module = FILE` key (docs/config.md), copied into RAM just after
+	 * the image, page aligned; free_start lies after it. Both 0 when the partition has no module. */
+	uint64_t module_start;
+	uint64_t module_size;
 };
 
 /*
@@ -131,6 +135,7 @@ struct minihv_vp_info {
 	uint64_t suspensions;
 	uint64_t suspended_tsc;       /* total, including a suspension still running */
 	uint64_t guest_tsc;           /* time in guest mode */
+	uint64_t resumes;             /* releases from a suspension; == suspensions while not suspended */
 };
 
 struct minihv_memory_input {

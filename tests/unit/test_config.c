@@ -144,7 +144,7 @@ static void test_unknown_section(void **state)
 static void test_unknown_key(void **state)
 {
 	assert_error("[partition a]\nmemroy = 16M\n", 2,
-		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, initrd, enlightenments, apic, ap_start, platform)");
+		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, module, initrd, enlightenments, apic, ap_start, platform)");
 	assert_error("# c\n[hypervisor]\noption = x\n", 3, "unknown key 'option' (expected options)");
 	assert_error("[partition a]\nMemory = 16M\n", 2, "unknown key 'Memory'");
 }
@@ -313,6 +313,18 @@ static void test_image(void **state)
 	assert_int_equal(strlen(cfg.partitions[0].image), CONFIG_PATH_MAX - 1);
 }
 
+static void test_module(void **state)
+{
+	assert_true(parse("[partition a]\nmemory = 4M\nvps = 1\nimage = elf a\nmodule = a.steps\n"));
+	assert_string_equal(cfg.partitions[0].module, "a.steps");
+	assert_int_equal(cfg.partitions[0].line_module, 5);
+	assert_true(parse(PART("b")));
+	assert_string_equal(cfg.partitions[0].module, "");
+	assert_error("[partition a]\nmodule =\n", 2, "module file name missing");
+	assert_error("[partition a]\nmodule = a b\n", 2, "unexpected text after the module file name: 'a b'");
+	assert_error("[partition a]\nmodule = a\nmodule = b\n", 3, "duplicate key 'module'");
+}
+
 static void test_names(void **state)
 {
 	char text[200];
@@ -427,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_platform),
 		cmocka_unit_test(test_two_management),
 		cmocka_unit_test(test_image),
+		cmocka_unit_test(test_module),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_too_many_partitions),

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "cr_rules.h"
+#include "vmx/cr_rules.h"
 #include "x86.h"
 
 #define ALLOWED (CR4_PAE | CR4_PGE | CR4_PSE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_PCIDE | CR4_DE)

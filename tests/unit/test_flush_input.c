@@ -1,5 +1,5 @@
-/* hv/flush_input.c: the four flush hypercalls' input, memory and fast forms (tlfs-flush.md §3,
- * §10 cases 14, 16-18, 20, 23-28, 32), plus the GVA range and single-context-flush helpers. */
+/* hv/flush_input.c: the four flush hypercalls' input, memory and fast forms (docs/tlfs-cases.md §3,
+ * §8 cases 14, 16-18, 20, 23-28, 32), plus the GVA range and single-context-flush helpers. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -87,7 +87,7 @@ static void test_space(void **state)
 	assert_int_equal(req.flags, q[1]);
 }
 
-/* §10 case 25: ALL_PROCESSORS targets every VP (the caller included) and ignores the mask. */
+/* §8 case 25: ALL_PROCESSORS targets every VP (the caller included) and ignores the mask. */
 static void test_all_processors(void **state)
 {
 	u64 q[] = { 0, HV_FLUSH_ALL_PROCESSORS | HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, 0, 0x7000 };
@@ -114,7 +114,7 @@ static void test_all_processors(void **state)
 	assert_int_equal(parse(&in, e, 5, &req), HV_STATUS_INVALID_PARAMETER);
 }
 
-/* §10 case 16: reserved flag bits (63:4), and bit 3 (extended ranges, not advertised) -> 0x0005. */
+/* §8 case 16: reserved flag bits (63:4), and bit 3 (extended ranges, not advertised) -> 0x0005. */
 static void test_reserved_flags(void **state)
 {
 	for (size_t c = 0; c < ARRAY_SIZE(all_codes); c++) {
@@ -130,7 +130,7 @@ static void test_reserved_flags(void **state)
 	}
 }
 
-/* §10 case 17: NON_GLOBAL_MAPPINGS_ONLY on List / ListEx -> 0x0005 (TLFS). */
+/* §8 case 17: NON_GLOBAL_MAPPINGS_ONLY on List / ListEx -> 0x0005 (TLFS). */
 static void test_non_global_on_list(void **state)
 {
 	for (size_t c = 0; c < ARRAY_SIZE(all_codes); c++) {
@@ -144,7 +144,7 @@ static void test_non_global_on_list(void **state)
 	}
 }
 
-/* §10 case 18: ProcessorMask 0 without ALL_PROCESSORS -> minihv follows the TLFS: 0x0005. */
+/* §8 case 18: ProcessorMask 0 without ALL_PROCESSORS -> minihv follows the TLFS: 0x0005. */
 static void test_mask_zero(void **state)
 {
 	struct hv_flush_request req;
@@ -190,7 +190,7 @@ static void test_address_space(void **state)
 	assert_int_equal(hv_flush_parse(&in, q, 3, VPS, 46, &req), HV_STATUS_INVALID_PARAMETER);
 }
 
-/* §10 cases 26 and 14: Ex sparse sets, GVA entries after the banks, varhead == popcount. */
+/* §8 cases 26 and 14: Ex sparse sets, GVA entries after the banks, varhead == popcount. */
 static void test_ex_sparse(void **state)
 {
 	struct hv_flush_request req;
@@ -221,7 +221,7 @@ static void test_ex_sparse(void **state)
 	in = input(LIST_EX, false, 65, 1, 0);
 	assert_int_equal(hv_flush_parse(&in, big, 70, 128, MAXPHYADDR, &req), HV_STATUS_INVALID_PARAMETER);
 
-	/* §10 case 28: a valid bank with no VP in it -> SUCCESS, no target */
+	/* §8 case 28: a valid bank with no VP in it -> SUCCESS, no target */
 	u64 z[] = { CR3, 0, HV_GENERIC_SET_SPARSE_4K, 0x1, 0 };
 	in = input(SPACE_EX, false, 1, 0, 0);
 	assert_int_equal(hv_flush_parse(&in, z, 5, 128, MAXPHYADDR, &req), HV_STATUS_SUCCESS);
@@ -229,7 +229,7 @@ static void test_ex_sparse(void **state)
 	assert_false(req.all_processors);
 }
 
-/* §10 case 27: Format ALL with varhead 0, and with varhead > 0 (the GVA list skips the banks). */
+/* §8 case 27: Format ALL with varhead 0, and with varhead > 0 (the GVA list skips the banks). */
 static void test_ex_all(void **state)
 {
 	struct hv_flush_request req;
@@ -255,7 +255,7 @@ static void test_ex_all(void **state)
 	assert_true(req.all_processors);
 }
 
-/* §10 case 20: Ex Format not in {0, 1} -> 0x0005. */
+/* §8 case 20: Ex Format not in {0, 1} -> 0x0005. */
 static void test_ex_format(void **state)
 {
 	static const u64 formats[] = { 2, 3, 0xffffffff, ~0ull };
@@ -347,7 +347,7 @@ static void test_short_input(void **state)
 	}
 }
 
-/* §10 case 32 / TLFS continuation: entries rep_start .. rep_count - 1 are the ones to do. */
+/* §8 case 32 / TLFS continuation: entries rep_start .. rep_count - 1 are the ones to do. */
 static void test_rep_start(void **state)
 {
 	u64 q[3 + 10] = { CR3, 0, 0x1 };
@@ -379,7 +379,7 @@ static void test_rep_start(void **state)
 	assert_int_equal(parse(&in, e, 10, &req), HV_STATUS_INVALID_HYPERCALL_INPUT);
 }
 
-/* §10 case 24: lists of 1, 15, 16 and 509 entries (509 = a full page after the 24-byte header). */
+/* §8 case 24: lists of 1, 15, 16 and 509 entries (509 = a full page after the 24-byte header). */
 static void test_list_lengths(void **state)
 {
 	static u64 page[512];

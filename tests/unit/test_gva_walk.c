@@ -11,7 +11,6 @@
 
 #include "gva_walk.h"
 #include "hyperv_tlfs.h"
-#include "paging.h"
 #include "x86.h"
 
 #define RAM_SIZE MiB(16)

@@ -1,5 +1,5 @@
 /* hv/hypercall_decode.c: the hypercall input value, the call table and the memory-form GPA rules.
- * Cases 11-15 of tlfs-flush.md §10 (B, input validation). */
+ * Cases 11-15 of docs/tlfs-cases.md §8 (B, input validation). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -69,14 +69,18 @@ static void test_table(void **state)
 		    c->output_rep_size == 16);
 	c = hv_call_lookup(HVCALL_SET_VP_REGISTERS);
 	assert_true(c->rep && c->management_only && c->input_rep_size == 32 && c->output_rep_size == 0);
+	c = hv_call_lookup(HVCALL_TRANSLATE_VIRTUAL_ADDRESS);
+	assert_true(!c->rep && !c->fast && c->management_only && c->input_size == 32 && c->output_size == 16);
+	c = hv_call_lookup(HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX);
+	assert_true(!c->rep && !c->fast && c->management_only && c->input_size == 32 && c->output_size == 0x40);
 	assert_null(hv_call_lookup(0x0000));
 	assert_null(hv_call_lookup(0xffff));
 }
 
-/* §10 case 11: an unknown call code -> 0x0002. */
+/* §8 case 11: an unknown call code -> 0x0002. */
 static void test_unknown_code(void **state)
 {
-	static const u16 codes[] = { 0x0000, 0x0001, 0x0004, 0x0012, 0x0015, 0x0046, 0x004f, 0x0052,
+	static const u16 codes[] = { 0x0000, 0x0001, 0x0004, 0x0012, 0x0015, 0x0046, 0x004f, 0x0053,
 				     0x8001, 0xffff };
 	for (size_t i = 0; i < ARRAY_SIZE(codes); i++) {
 		struct hv_hypercall_input in;
@@ -88,7 +92,7 @@ static void test_unknown_code(void **state)
 	}
 }
 
-/* §10 case 12: reserved input bits 30:27, 47:44, 63:60 -> 0x0003; Is Nested (31) too. */
+/* §8 case 12: reserved input bits 30:27, 47:44, 63:60 -> 0x0003; Is Nested (31) too. */
 static void test_reserved_bits(void **state)
 {
 	static const unsigned bits[] = { 27, 28, 29, 30, 44, 45, 46, 47, 60, 61, 62, 63 };
@@ -109,7 +113,7 @@ static void test_reserved_bits(void **state)
 	assert_true(in.is_nested);
 }
 
-/* §10 case 13: rep count / rep start rules. */
+/* §8 case 13: rep count / rep start rules. */
 static void test_rep_rules(void **state)
 {
 	/* simple calls: any rep field -> 0x0003 */
@@ -138,7 +142,7 @@ static void test_rep_rules(void **state)
 	}
 }
 
-/* §10 case 14, decoder part: a variable header on a call that has none -> 0x0003. */
+/* §8 case 14, decoder part: a variable header on a call that has none -> 0x0003. */
 static void test_var_header(void **state)
 {
 	assert_int_equal(decode(control(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, false, 1, 0, 0)),
@@ -192,7 +196,7 @@ static void test_sizes(void **state)
 	assert_int_equal(hv_hypercall_output_size(&in), 0);
 }
 
-/* §10 case 15: an input GPA not 8-byte aligned, or a list that crosses a 4 KiB page -> 0x0004. */
+/* §8 case 15: an input GPA not 8-byte aligned, or a list that crosses a 4 KiB page -> 0x0004. */
 static void test_gpa_alignment(void **state)
 {
 	struct hv_hypercall_input in = decoded(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, false, 0, 0, 0);

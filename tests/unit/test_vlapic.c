@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "vlapic.h"
+#include "vdev/vlapic.h"
 
 static struct vlapic l;
 static struct vlapic_effect fx;
@@ -340,6 +340,21 @@ static void test_timer_periodic(void **state)
 	assert_int_equal(vlapic_highest(l.irr), -1);
 }
 
+static void test_timer_min_period(void **state)
+{
+	fresh(false);
+	l.min_period = 1000;
+	enable();
+	wr(X2APIC_TIMER_DCR, 0xb);
+	wr(X2APIC_LVT_TIMER, APIC_LVT_TIMER_PERIODIC | 0x60);
+	assert_true(vlapic_wrmsr(&l, X2APIC_TIMER_ICR, 1, 0, &fx)); /* a period of one tick */
+	assert_true(vlapic_timer_poll(&l, 1));
+	assert_int_equal(vlapic_timer_next(&l), 1001); /* stretched to min_period */
+	vlapic_ack(&l);
+	vlapic_eoi(&l);
+	assert_false(vlapic_timer_poll(&l, 1000));
+}
+
 static void test_timer_divide_change_keeps_count(void **state)
 {
 	fresh(false);
@@ -368,14 +383,26 @@ static void test_init_keeps_id_and_base(void **state)
 
 static void test_lint0_extint(void **state)
 {
+	fresh(false);
+	assert_false(vlapic_lint0_extint(&l)); /* an AP's LINT0 starts masked */
 	fresh(true);
-	assert_false(vlapic_lint0_extint(&l));
+	assert_true(vlapic_lint0_extint(&l)); /* the BSP's starts as virtual wire, before SVR is set */
+	assert_int_equal(rd(X2APIC_LVT_LINT0), APIC_DM_EXTINT << APIC_LVT_DM_SHIFT);
 	enable();
 	wr(X2APIC_LVT_LINT0, APIC_DM_EXTINT << APIC_LVT_DM_SHIFT);
 	assert_true(vlapic_lint0_extint(&l));
 	wr(X2APIC_LVT_LINT0, APIC_LVT_MASKED | (APIC_DM_EXTINT << APIC_LVT_DM_SHIFT));
 	assert_false(vlapic_lint0_extint(&l));
 	wr(X2APIC_LVT_LINT0, APIC_DM_NMI << APIC_LVT_DM_SHIFT);
+	assert_false(vlapic_lint0_extint(&l));
+	/* Hardware-disabled: INTR goes straight through. */
+	assert_true(vlapic_write_apic_base(&l, 0xfee00100));
+	assert_true(vlapic_lint0_extint(&l));
+	/* Partitions without a visible APIC: the 8259 reaches VP 0 directly, no other VP. */
+	memset(&l, 0, sizeof(l));
+	vlapic_reset(&l, 0, true, true);
+	assert_true(vlapic_lint0_extint(&l));
+	vlapic_reset(&l, 1, false, true);
 	assert_false(vlapic_lint0_extint(&l));
 }
 
@@ -390,7 +417,7 @@ static void test_virtual_wire(void **state)
 	assert_true(rd(X2APIC_SVR) & APIC_SVR_ENABLE);
 	wr(X2APIC_LVT_LINT0, 0x5700); /* remote IRR and delivery status set: read-only, ignored */
 	assert_int_equal(rd(X2APIC_LVT_LINT0), 0x700);
-	fresh(true); /* without the hand-off: masked, as after reset (negative control) */
+	fresh(false); /* an AP: masked, as after reset (negative control) */
 	assert_int_not_equal(rd(X2APIC_LVT_LINT0) & APIC_LVT_MASKED, 0);
 }
 
@@ -412,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_timer_divide),
 		cmocka_unit_test(test_timer_oneshot),
 		cmocka_unit_test(test_timer_periodic),
+		cmocka_unit_test(test_timer_min_period),
 		cmocka_unit_test(test_timer_divide_change_keeps_count),
 		cmocka_unit_test(test_init_keeps_id_and_base),
 		cmocka_unit_test(test_lint0_extint),

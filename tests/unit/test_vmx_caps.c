@@ -1,5 +1,5 @@
 /* vmx/caps.c: the VMX feature check against capability MSR values measured in Bochs
- * (/work/shared/reference/emulators.md §2.4), and what is reported when a feature is missing. */
+ * (read with RDMSR under Bochs 2.7, corei7_skylake_x), and what is reported when a feature is missing. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* hv/vp_set.c: VP bitmaps, ProcessorMask and HV_VP_SET decoding (TLFS datatypes/hv_vp_set.md;
- * tlfs-flush.md §3.1, §10 cases 14, 20, 26-28, 37). */
+ * docs/tlfs-cases.md §3.1, §8 cases 14, 20, 26-28, 37). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -159,7 +159,7 @@ static void test_bank1_only(void **state)
 	assert_true(hv_vp_bitmap_empty(&s));
 }
 
-/* §10 case 28: a valid bank whose contents are all zero -> SUCCESS, nobody. */
+/* §8 case 28: a valid bank whose contents are all zero -> SUCCESS, nobody. */
 static void test_zero_bank(void **state)
 {
 	u64 q[] = { HV_GENERIC_SET_SPARSE_4K, 0x1, 0 };
@@ -175,7 +175,7 @@ static void test_zero_bank(void **state)
 	assert_true(hv_vp_bitmap_empty(&s));
 }
 
-/* §10 case 27: HV_GENERIC_SET_ALL, with and without banks after it. */
+/* §8 case 27: HV_GENERIC_SET_ALL, with and without banks after it. */
 static void test_all_format(void **state)
 {
 	u64 q[] = { HV_GENERIC_SET_ALL, 0, 0xdead, 0xbeef };
@@ -192,7 +192,7 @@ static void test_all_format(void **state)
 	assert_int_equal(hv_vp_bitmap_weight(&s), 128);
 }
 
-/* §10 case 14: the variable header must equal popcount(ValidBanksMask) -> else 0x0003. */
+/* §8 case 14: the variable header must equal popcount(ValidBanksMask) -> else 0x0003. */
 static void test_bank_count_mismatch(void **state)
 {
 	u64 q[2 + 4] = { HV_GENERIC_SET_SPARSE_4K, 0x5, 0x21, 0x4, 0, 0 };
@@ -207,7 +207,7 @@ static void test_bank_count_mismatch(void **state)
 	assert_int_equal(hv_vp_set_decode(q, 1, 0, 128, &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
 }
 
-/* §10 case 20: Format not in {0, 1} -> 0x0005; more than 64 banks -> 0x0005. */
+/* §8 case 20: Format not in {0, 1} -> 0x0005; more than 64 banks -> 0x0005. */
 static void test_invalid_parameter(void **state)
 {
 	static const u64 formats[] = { 2, 3, 0x100, 0x8000000000000000ull, ~0ull };
