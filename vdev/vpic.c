@@ -14,15 +14,15 @@ static u8 extint_ack(void *ctx)
 	return vpic_acknowledge(ctx);
 }
 
-/* The INT output drives LINT0 of the VPs' virtual APICs (virtual-wire mode, vdev/vlapic.c). */
-static const struct vlapic_extint_ops extint_ops = { extint_pending, extint_ack };
+/* The 8259's side of the virtual wire (docs/vlapic.md, "ExtINT hook"). */
+static const struct vlapic_extint_ops vpic_extint_ops = { .pending = extint_pending, .ack = extint_ack };
 
 void vpic_init(struct partition *p)
 {
 	p->pic.lock = (spinlock_t)SPINLOCK_INIT;
 	i8259_reset(&p->pic.chips);
 	if (p->cfg->platform == PLATFORM_PC)
-		vlapic_set_extint_source(p, &extint_ops, p);
+		vlapic_set_extint_source(p, &vpic_extint_ops, p);
 }
 
 /* Wakes or kicks VP 0 when INT went from low to high. */
@@ -77,10 +77,5 @@ u8 vpic_acknowledge(struct partition *p)
 
 void vpic_output_changed(struct partition *p)
 {
-	vlapic_extint_changed(p); /* wakes or kicks the VPs whose LINT0 takes ExtINT */
-}
-
-bool vpic_extint_pending(struct vp *vp)
-{
-	return vp->index == 0 && vpic_int_output(vp->part);
+	vlapic_extint_changed(p); /* wakes or kicks the VPs whose LINT0 takes ExtINT (VP 0) */
 }

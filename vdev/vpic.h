@@ -21,17 +21,15 @@ bool vpic_io(struct partition *p, u16 port, bool in, u32 size, u32 *value);
 void vpic_set_irq(struct partition *p, u32 irq, bool level);
 
 /*
- * The virtual wire (ExtINT through VP 0's LINT0). The local APIC model decides whether LINT0 is
- * programmed as ExtINT and unmasked; these two are what it calls:
+ * The virtual wire (ExtINT through LINT0, vdev/vlapic.h): vpic_init() registers these two as the
+ * partition's ExtINT source; the local APIC decides which VP's LINT0 takes them (VP 0 in Linux):
  *   vpic_int_output()   the 8259's INT line: true when an INTA would return a real request
- *   vpic_acknowledge()  the INTA cycle, at the moment VP 0 accepts the interrupt: the vector
- * vpic_output_changed() is called (without the PIC lock) after INT may have gone high; it makes VP 0
- * notice (wakes it from HLT, kicks it out of guest mode). It is the hook the LAPIC model may
- * replace; vpic_extint_pending() is the check used at injection time until then.
+ *   vpic_acknowledge()  the INTA cycle, at the moment the VP accepts the interrupt: the vector
+ * vpic_output_changed() is called (without the PIC lock) after INT rose; it has the local APIC wake
+ * or kick the VPs that take ExtINT.
  */
 bool vpic_int_output(struct partition *p);
 u8 vpic_acknowledge(struct partition *p);
 void vpic_output_changed(struct partition *p);
-bool vpic_extint_pending(struct vp *vp);
 
 #endif

@@ -5,7 +5,6 @@
 #include "cr_rules.h"
 #include "exits.h"
 #include "hv.h"
-#include "vpic.h"
 #include "lib.h"
 #include "log.h"
 #include "trace.h"
