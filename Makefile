@@ -13,8 +13,8 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 # Include paths say who may use what: include/ is shared by the hypervisor's folders, include/abi/ is the
 # guest-visible ABI, lib/ the freestanding helpers that the hypervisor, the guests and the host tests share.
-# A header private to one folder lives in that folder and is found next to the file that includes it.
-# vdev/ (emulated devices) is on the path because include/partition.h embeds their state.
+# A header private to one folder lives in that folder and is found next to the file that includes it;
+# vdev/ is on the path as well, since vmx/ and hv/ call the emulated devices.
 HV_INC := -Iinclude -Iinclude/abi -Ilib -Ivdev
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes
 BASE_CFLAGS := -std=c11 -O2 -g -ffreestanding -fno-stack-protector -fno-strict-aliasing \
@@ -24,10 +24,11 @@ MB_CFLAGS := $(BASE_CFLAGS) -fno-pic -fno-pie -mcmodel=small
 EFI_INC := -I/usr/include/efi -I/usr/include/efi/x86_64
 EFI_CFLAGS := $(BASE_CFLAGS) -fpic -fvisibility=hidden -fshort-wchar -maccumulate-outgoing-args \
 	-DGNU_EFI_USE_MS_ABI
-NASMFLAGS := -f elf64 -g
+NASMFLAGS := -f elf64 -g -I$(B)/gen/
 
 # Sources of the core, shared by both images.
-CORE_C := $(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c vdev/*.c) boot/boot_info.c boot/smp.c
+CORE_C := $(filter-out vmx/asm_offsets.c,$(wildcard lib/*.c core/*.c mm/*.c vmx/*.c hv/*.c vdev/*.c)) boot/boot_info.c \
+	boot/smp.c
 CORE_ASM := core/isr.asm boot/ap_trampoline.asm $(wildcard vmx/*.asm)
 MB_C := boot/multiboot.c
 MB_ASM := boot/mb_entry.asm
@@ -64,6 +65,14 @@ $(B)/asm/%.o: %.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $@"
 	$(Q)$(NASM) $(NASMFLAGS) $< -o $@
+
+# vmx/entry.asm's offsets into C structures come from offsetof (vmx/asm_offsets.c), never a hand-kept list.
+$(B)/gen/asm_offsets.inc: vmx/asm_offsets.c $(wildcard include/*.h include/abi/*.h lib/*.h vdev/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  GEN     $@"
+	$(Q)$(CC) $(filter-out -MMD -MP -g,$(MB_CFLAGS)) -S $< -o - | \
+		sed -n 's/^.*"->\([A-Za-z0-9_]*\) \([0-9]*\)".*$$/%define \1 \2/p' > $@.tmp && mv $@.tmp $@
+$(B)/asm/vmx/entry.o: $(B)/gen/asm_offsets.inc
 
 $(B)/minihv.elf: $(MB_OBJS) linker.ld
 	$(LD) -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld -o $@ $(MB_OBJS) $(LIBGCC)
@@ -103,10 +112,12 @@ HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-p
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
-# A test may link one more file that is pure apart from what the test stubs: "// unit-extra: FILE.c".
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h hv/*.c vdev/*.c)
+# A test may link more files that are pure apart from what the test stubs: UNIT_EXTRA_<test>.
+UNIT_EXTRA_test_inhibit := hv/inhibit.c
+
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c vdev/*.c)
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $$(sed -n 's|^// unit-extra: ||p' $<) -lcmocka -lpthread -o $@
+	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $(UNIT_EXTRA_$*) -lcmocka -lpthread -o $@
 
 unit: $(UNIT_BINS)
 	@tests/run-unit $(UNIT_BINS)
@@ -116,10 +127,11 @@ unit: $(UNIT_BINS)
 # tests/fuzz/seeds/NAME/, kept inputs (every crash ever found, and the cases worth keeping) in
 # tests/fuzz/regress/NAME/. `make fuzz` runs each target FUZZ_SECONDS; `make test` runs FUZZ_SHORT_SECONDS
 # each and every kept input once. Corpora grow under build/fuzz/corpus/NAME/.
-FUZZ_TARGETS := hypercall_decode vp_set flush_input config elf_load
-# Parsers still being written on branch linux-boot (hv/bzimage.c, hv/guest_acpi.c): once one is on main,
-# write tests/fuzz/fuzz_NAME.c and move its name to FUZZ_TARGETS.
+FUZZ_TARGETS := hypercall_decode vp_set flush_input config elf_load gva_walk vlapic cr_rules
+# Parsers of branch linux-boot (hv/bzimage.c, hv/guest_acpi.c): their harnesses are here already and
+# join FUZZ_TARGETS by themselves once the parser is in the tree (then move the name up).
 FUZZ_PENDING := bzimage guest_acpi
+FUZZ_TARGETS += $(foreach t,$(FUZZ_PENDING),$(if $(wildcard hv/$(t).c),$(t)))
 FUZZ_SECONDS ?= 60
 FUZZ_SHORT_SECONDS ?= 10
 FUZZCC := clang

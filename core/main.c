@@ -50,7 +50,7 @@ static NORETURN void ap_main(struct cpu *c)
 	apic_init_cpu();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	vmx_bring_up_this_cpu(c);
-	core_cpu_loop(c);
+	sched_cpu_loop(c);
 }
 
 static void build_options(const struct boot_info *bi)
@@ -129,6 +129,8 @@ NORETURN void core_main(struct boot_info *bi)
 		cannot_run();
 	}
 	pr_info("minihv: %u/%u CPUs in VMX root", in_root, expected);
-	core_start_partitions(bi);
-	core_cpu_loop(bsp);
+	if (!vmx_global_init())
+		power_off(POWER_CANNOT_RUN);
+	partition_start_all(bi);
+	sched_cpu_loop(bsp);
 }

@@ -3,6 +3,7 @@
 #ifndef MINIHV_FLUSH_H
 #define MINIHV_FLUSH_H
 
+#include "hv.h"
 #include "hv_hypercall.h"
 #include "partition.h"
 
@@ -16,7 +17,5 @@ enum flush_outcome {
 enum flush_outcome hv_flush_execute(struct vp *caller, const struct hv_flush_request *req, const u64 *gva);
 /* INVEPT on every VP of p before it next runs, waiting for the running ones (EPT entries removed). */
 void hv_flush_ept(struct partition *p, struct vp *self);
-/* Pending requests of vp, on its home CPU with its VMCS loaded (called before each entry). */
-void hv_flush_process(struct vp *vp);
 
 #endif

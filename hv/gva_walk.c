@@ -264,6 +264,10 @@ void gva_translate(const struct gva_paging_state *s, const struct gva_space *m, 
 	r->overlay = false;
 	r->gpa = 0;
 	if (!(s->cr0 & CR0_PG)) {
+		/* Paging off is never IA-32e mode: linear addresses have 32 bits, and a GVA above 4 GiB lies
+		 * outside what the mode can address (found by tests/fuzz/fuzz_gva_walk.c). */
+		if (gva >> 32)
+			return;
 		/* TLFS: paging off is the identity (memory type from the MTRRs and the EPT: write-back). */
 		success(&w, gva, (s->cr0 & CR0_CD) ? HV_CACHE_TYPE_X64_UC : HV_CACHE_TYPE_X64_WB);
 		return;

@@ -4,12 +4,11 @@
  * No hardware access: hv/hypercall_decode.c, hv/vp_set.c and hv/flush_input.c are linked unchanged
  * into host unit tests (tests/unit/test_{hypercall_decode,vp_set,flush_input}.c).
  *
- * Flow in the VMCALL exit handler:
+ * Flow in hv_hypercall() (hv/hypercall.c):
  *   hv_hypercall_decode(rcx)          -> status, or a decoded input + its hv_call_info
- *   (caller) CPUID gate / management-only / XMM-availability checks
+ *   a management-only call from a guest partition -> HV_STATUS_ACCESS_DENIED
  *   memory form: hv_hypercall_check_gpas(), then copy hv_hypercall_input_size() bytes of the input
- *   fast form:   input > 16 bytes without HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE advertised -> #UD (TLFS);
- *                qwords = { RDX, R8, XMM0.lo, XMM0.hi, ..., XMM5.hi }
+ *   fast form:   qwords = { RDX, R8, XMM0.lo, XMM0.hi, ..., XMM5.hi } (XMM input is always advertised)
  *   hv_flush_parse(qwords)            -> struct hv_flush_request
  */
 #ifndef MINIHV_HV_HYPERCALL_H
@@ -126,8 +125,6 @@ void hv_vp_bitmap_clear(struct hv_vp_bitmap *set);
 void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count);
 void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
 bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp);
-bool hv_vp_bitmap_empty(const struct hv_vp_bitmap *set);
-u32 hv_vp_bitmap_weight(const struct hv_vp_bitmap *set);
 /* The lowest member >= from, or HV_VP_NONE: for (vp = next(s, 0); vp != HV_VP_NONE; vp = next(s, vp + 1)) */
 u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from);
 
@@ -212,5 +209,19 @@ struct hv_gva_range hv_gva_range_decode(u64 entry);
 
 /* True when the entries gva[0 .. count - 1] cover more than HV_FLUSH_GVA_PAGES_CEILING pages. */
 bool hv_flush_list_prefers_full(const u64 *gva, u32 count);
+
+/* The management partition's calls (hv/mgmt.c), after the generic decode and input fetch. q holds the
+ * input block (n qwords); input_gpa/output_gpa are the caller's GPAs; *reps gets the reps completed. */
+struct vp;
+struct partition;
+u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u32 n, u64 input_gpa,
+		       u64 output_gpa, u16 *reps, bool *suspended);
+/* HvCallTranslateVirtualAddress(Ex) (hv/translate.c), from hv_management_call. */
+u16 hv_translate_virtual_address(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u64 output_gpa);
+/* Resolves a (partition, VP) target in a guest partition (hv/mgmt.c): INVALID_PARTITION_ID, INVALID_VP_INDEX. */
+u16 mgmt_target_vp(u64 pid, u32 vpi, struct vp **out);
+/* len bytes at gpa as the partition's guests read them (the hypercall overlay where it is mapped, RAM
+ * elsewhere), or NULL outside its RAM. For hypercall input lists; len must not cross a page (hv/hyperv.c). */
+const void *hv_guest_read_view(struct partition *p, u64 gpa, u64 len);
 
 #endif

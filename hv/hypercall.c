@@ -123,8 +123,3 @@ done:;
 	trace_event(TRACE_HYPERCALL_EXIT, vp, code, result);
 	return true;
 }
-
-void hv_before_entry(struct vp *vp)
-{
-	hv_flush_process(vp);
-}

@@ -4,7 +4,6 @@
 #include "core.h"
 #include "elf_load.h"
 #include "ept.h"
-#include "exits.h"
 #include "hv.h"
 #include "lib.h"
 #include "bzimage.h"
@@ -17,7 +16,6 @@
 #include "timer.h"
 #include "trace.h"
 #include "vlapic.h"
-#include "vmcs.h"
 #include "x86.h"
 
 struct partition partitions[MAX_PARTITIONS];
@@ -267,7 +265,7 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 	return true;
 }
 
-void core_start_partitions(const struct boot_info *bi)
+void partition_start_all(const struct boot_info *bi)
 {
 	const struct boot_module *m = boot_module_find(bi, CONFIG_FILE_NAME);
 	if (!m) {
@@ -288,9 +286,6 @@ void core_start_partitions(const struct boot_info *bi)
 	}
 	if (!validate(bi, &config))
 		config_failed();
-	if (!vmcs_global_init())
-		power_off(POWER_CANNOT_RUN);
-	vmx_cpuid_init();
 	for (u32 i = 0; i < cpu_count; i++) {
 		cpus[i].hc_buf = phys_to_virt(pmm_alloc_page());
 		trace_init_cpu(&cpus[i]);
@@ -353,52 +348,6 @@ NORETURN void partitions_summary_and_power_off(void)
 	pr_info("minihv: %s (%s); powering off", partitions_running ? "shutting down" : "all partitions finished",
 		all_ok ? "all ok" : "some failed");
 	power_off(all_ok ? POWER_OK : POWER_FAILED);
-}
-
-static void vp_finish(struct vp *vp, u32 reason);
-
-/* VPs still waiting for a SIPI when every other VP has finished can never start: they end as well, so
- * that the partition finishes (a Linux that brought up fewer CPUs than it has, a test that never
- * starts one). */
-static void end_unstarted(struct partition *p)
-{
-	u32 waiting = 0;
-	for (u32 i = 0; i < p->vp_count; i++) {
-		u32 b = __atomic_load_n(&p->vps[i]->blocked, __ATOMIC_SEQ_CST);
-		if ((b & VP_BLOCK_WAIT_SIPI) && !(b & VP_BLOCK_FINAL))
-			waiting++;
-	}
-	if (!waiting || __atomic_load_n(&p->vps_finished, __ATOMIC_SEQ_CST) + waiting != p->vp_count)
-		return;
-	for (u32 i = 0; i < p->vp_count; i++)
-		if (__atomic_load_n(&p->vps[i]->blocked, __ATOMIC_SEQ_CST) & VP_BLOCK_WAIT_SIPI) {
-			pr_info("minihv: partition %s VP %u was never started (no SIPI); it counts as ended", p->name, i);
-			vp_finish(p->vps[i], VP_BLOCK_ENDED);
-		}
-}
-
-static void vp_finish(struct vp *vp, u32 reason)
-{
-	u32 old = __atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST);
-	if (old & VP_BLOCK_FINAL)
-		return;
-	if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
-		vp_kick(vp);
-	trace_event(TRACE_END, vp, reason, (u64)(s64)vp->exit_status);
-	struct partition *p = vp->part;
-	if (__atomic_add_fetch(&p->vps_finished, 1, __ATOMIC_SEQ_CST) == p->vp_count) {
-		p->finished = true;
-		partition_finished(p);
-	} else {
-		end_unstarted(p);
-	}
-}
-
-void vp_end(struct vp *vp, int status)
-{
-	vp->exit_status = status;
-	pr_info("minihv: partition %s VP %u exited with status %d", vp->part->name, vp->index, status);
-	vp_finish(vp, VP_BLOCK_ENDED);
 }
 
 void partition_stop(struct partition *p, struct vp *culprit, const char *why, ...)

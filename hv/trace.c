@@ -8,20 +8,6 @@
 static struct trace_entry *rings[MAX_CPUS];
 static u64 heads[MAX_CPUS];
 
-static const char *const names[] = {
-	[TRACE_HYPERCALL_ENTER] = "hypercall", [TRACE_HYPERCALL_EXIT] = "hypercall-done",
-	[TRACE_SUSPEND] = "suspend",           [TRACE_RESUME] = "resume",
-	[TRACE_INHIBIT_SET] = "inhibit",       [TRACE_INHIBIT_CLEAR] = "uninhibit",
-	[TRACE_EXPLICIT_SUSPEND] = "explicit-suspend", [TRACE_EXPLICIT_RESUME] = "explicit-resume",
-	[TRACE_HALT] = "halt",                 [TRACE_WAKE] = "wake",
-	[TRACE_END] = "end",
-};
-
-const char *trace_type_name(u16 type)
-{
-	return type < ARRAY_SIZE(names) && names[type] ? names[type] : "?";
-}
-
 void trace_init_cpu(struct cpu *c)
 {
 	if (!rings[c->index]) {

@@ -43,22 +43,6 @@ bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp)
 	return vp < MINIHV_MAX_VPS && (set->bits[vp / 64] >> (vp % 64)) & 1;
 }
 
-bool hv_vp_bitmap_empty(const struct hv_vp_bitmap *set)
-{
-	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
-		if (set->bits[i])
-			return false;
-	return true;
-}
-
-u32 hv_vp_bitmap_weight(const struct hv_vp_bitmap *set)
-{
-	u32 n = 0;
-	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
-		n += popcount64(set->bits[i]);
-	return n;
-}
-
 u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
 {
 	while (from < MINIHV_MAX_VPS) {

@@ -56,7 +56,7 @@ static inline struct cpu *this_cpu(void)
 
 /* GDT, TSS and IDT for the calling CPU; sets GS base. */
 void cpu_init_tables(struct cpu *c);
-/* Exception and interrupt setup shared by all CPUs (core/idt.c). */
+/* Exception and interrupt setup shared by all CPUs (core/trap.c). */
 void idt_build(u64 idt_pa);
 /* Stops the calling CPU forever (interrupts off). */
 NORETURN void cpu_halt_forever(void);

@@ -32,12 +32,10 @@ struct ept {
 
 bool ept_init(struct ept *e, ept_alloc_fn alloc, void *ctx);
 /* Maps GPA [gpa, gpa+size) to HPA [hpa, ...) write-back with the given rights: 2 MiB pages where both
- * addresses and the remaining size allow, 4 KiB elsewhere. Returns false when out of table memory. */
+ * addresses and the remaining size allow, 4 KiB elsewhere; a 2 MiB page that only part of the range
+ * covers is split first (the hypercall overlay). Returns false when out of table memory; the caller must
+ * INVEPT when it changed a mapping. */
 bool ept_map(struct ept *e, u64 gpa, u64 hpa, u64 size, u64 rights);
-/* Removes mappings (splitting large pages as needed). The caller must INVEPT afterwards. */
-bool ept_unmap(struct ept *e, u64 gpa, u64 size);
-/* Translates a GPA: returns true with the HPA and rights when mapped. */
-bool ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *rights);
 static inline u64 ept_pointer(const struct ept *e) { return e->root | EPTP_WALK_4 | EPTP_WB; }
 
 #endif

@@ -15,10 +15,11 @@
 #include "vpic.h"
 #include "vuart.h"
 #include "vlapic.h"
+#include "vuart.h"
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
 
-/* Guest GPRs as vmx/entry.asm saves them (offsets are fixed there). */
+/* Guest GPRs as vmx/entry.asm saves them (it gets the offsets from vmx/asm_offsets.c). */
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp;
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
@@ -149,17 +150,16 @@ extern u32 partition_count;
 /* GPA → host pointer for len bytes of the partition's RAM; NULL when any byte is outside it. */
 void *gpa_to_hva(struct partition *p, u64 gpa, u64 len);
 
-/* Run-state changes (vmx/sched.c). block/unblock are safe from any CPU. */
+/* Run-state changes (hv/vp.c). block/unblock are safe from any CPU. vp_halt, vp_end and partition_stop,
+ * which vmx/ calls, are in hv.h. */
 void vp_block(struct vp *vp, u32 reason);
 void vp_unblock(struct vp *vp, u32 reason);
 /* Makes a VP that may be in guest mode on another CPU leave it soon (IPI to its home CPU). */
 void vp_kick(struct vp *vp);
-/* Ends or stops a VP for good; finishing the last VP of a partition finishes the partition. */
-void vp_end(struct vp *vp, int status);
-void partition_stop(struct partition *p, struct vp *culprit, const char *why, ...)
-	__attribute__((format(printf, 3, 4)));
 /* Queues an interrupt for a VP and wakes it if it halted. */
 void vp_queue_interrupt(struct vp *vp, u8 vector);
+/* Blocks a VP for good with VP_BLOCK_ENDED or VP_BLOCK_STOPPED; the last one finishes the partition. */
+void vp_finish(struct vp *vp, u32 reason);
 
 /* Called once per partition when its last VP has ended or stopped (hv/partition.c). */
 void partition_finished(struct partition *p);

@@ -11,7 +11,6 @@ void pmm_init(const struct boot_info *bi);
 /* Zeroed block; 0 when nothing fits. Allocation happens at setup, never on the exit path. */
 u64 pmm_alloc(u64 size, u64 align, u64 limit);
 static inline u64 pmm_alloc_page(void) { return pmm_alloc(PAGE_SIZE, PAGE_SIZE, PMM_ANY); }
-void pmm_free(u64 base, u64 size);
 u64 pmm_free_bytes(void);
 u64 pmm_largest_free(void);
 /* Highest physical address of any RAM or ACPI region in the firmware map. */

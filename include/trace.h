@@ -36,6 +36,5 @@ void trace_event(enum trace_type type, struct vp *vp, u32 a, u64 b);
 /* The oldest max events newer than since_tsc over all CPUs, in TSC order. *lost counts events that were
  * overwritten while still newer than since_tsc. Returns the count. */
 u32 trace_read_merged(struct trace_entry *out, u32 max, u64 since_tsc, u32 *lost);
-const char *trace_type_name(u16 type);
 
 #endif

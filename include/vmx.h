@@ -280,6 +280,9 @@ void vmx_read_msrs(struct vmx_msrs *m);
 bool vmx_check_this_cpu(char *buf, size_t size);
 /* Feature control, CR0/CR4 fixed bits, VMXON. Returns NULL or a description of the failure. */
 const char *vmx_enable_this_cpu(struct cpu *c);
+/* Once, on the boot CPU with every CPU in VMX root: the VMCS controls and bitmaps every VP shares and the
+ * CPUID table. False (with a logged reason) when a required control is missing. */
+bool vmx_global_init(void);
 /* Capabilities of the boot CPU, used for every VMCS. */
 extern struct vmx_msrs vmx_caps;
 

@@ -51,13 +51,6 @@ u64 pmm_alloc(u64 size, u64 align, u64 limit)
 	return pa;
 }
 
-void pmm_free(u64 base, u64 size)
-{
-	spin_lock(&pmm_lock);
-	ranges_add(&free_ranges, base, ALIGN_UP(size, PAGE_SIZE));
-	spin_unlock(&pmm_lock);
-}
-
 u64 pmm_free_bytes(void)
 {
 	return ranges_total(&free_ranges);

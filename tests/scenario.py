@@ -1,3 +1,4 @@
+#!/usr/bin/env python3
 """A scenario file, tests/scenarios/NAME.scn: everything one boot scenario needs (docs/testing.md).
 
 The file is made of [sections]; a line starting with '#' is a comment everywhere except inside the
@@ -16,6 +17,7 @@ Parsing is pure (no files but the one read, no processes) so that it can be chec
 
 import os
 import re
+import sys
 
 EMULATORS = ("bochs-bios", "bochs-ovmf", "qemu-ovmf", "qemu-kernel", "qemu-kvm")
 REQUIRES = ("kvm-vmx",)
@@ -191,3 +193,22 @@ def load(path):
         name = name[:-4]
     with open(path, encoding="utf-8") as f:
         return parse(f.read(), name, path)
+
+
+def main(argv):
+    """tests/scenario.py config|steps FILE.scn: prints the minihv.cfg or steps.txt a scenario boots with
+    (its own [steps] lists; tests/run adds those of include-steps)."""
+    if len(argv) != 2 or argv[0] not in ("config", "steps"):
+        print("usage: tests/scenario.py config|steps FILE.scn", file=sys.stderr)
+        return 2
+    try:
+        s = load(argv[1])
+    except (ScenarioError, OSError) as e:
+        print("tests/scenario.py: %s" % e, file=sys.stderr)
+        return 1
+    sys.stdout.write(s.config_text() if argv[0] == "config" else s.steps_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -2,6 +2,7 @@
  * SIPI), the timer's deadlines, and the ExtINT hook for the 8259 pair. The register rules are in
  * vlapic_regs.c; injection into the guest is vmx/inject.c. docs/vlapic.md says how it fits together. */
 #include "cpu.h"
+#include "hv.h"
 #include "lib.h"
 #include "log.h"
 #include "partition.h"

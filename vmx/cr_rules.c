@@ -1,4 +1,4 @@
-/* Checks on CR0/CR4/EFER writes (include/cr_rules.h). Pure logic. */
+/* Checks on CR0/CR4/EFER writes (vmx/cr_rules.h). Pure logic. */
 #include "cr_rules.h"
 #include "x86.h"
 

@@ -5,22 +5,9 @@ bits 64
 default rel
 section .text
 
-; struct guest_regs offsets (include/vp.h)
-%define G_RAX 0
-%define G_RBX 8
-%define G_RCX 16
-%define G_RDX 24
-%define G_RSI 32
-%define G_RDI 40
-%define G_RBP 48
-%define G_R8 56
-%define G_R9 64
-%define G_R10 72
-%define G_R11 80
-%define G_R12 88
-%define G_R13 96
-%define G_R14 104
-%define G_R15 112
+; G_RAX .. G_R15: offsets into struct guest_regs (include/partition.h), generated from offsetof by
+; vmx/asm_offsets.c.
+%include "asm_offsets.inc"
 
 VMCS_HOST_RSP equ 0x6c14
 

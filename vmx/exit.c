@@ -132,12 +132,7 @@ static enum exit_action handle_hlt(struct vp *vp)
 		vp_end(vp, 0);
 		return EXIT_CONTINUE;
 	}
-	trace_event(TRACE_HALT, vp, 0, vmread(VMCS_GUEST_RIP));
-	vp->in_hlt = true;
-	vp_block(vp, VP_BLOCK_HALTED);
-	/* An interrupt queued before the block bit was visible would otherwise be missed. */
-	if (vlapic_has_event(vp))
-		vp_unblock(vp, VP_BLOCK_HALTED);
+	vp_halt(vp, vmread(VMCS_GUEST_RIP));
 	return EXIT_RESCHEDULE;
 }
 

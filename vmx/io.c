@@ -12,6 +12,7 @@
 #include "log.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
+#include "vuart.h"
 #include "x86.h"
 
 /* Elements one exit moves; a longer REP goes on at the next entry (RIP unchanged, RCX counted down),

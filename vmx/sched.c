@@ -1,5 +1,5 @@
 /* Per-CPU VP scheduler. Each CPU runs the VPs homed on it round-robin, one VMX-preemption-timer slice
- * at a time; a VP runs only while no block reason holds (include/partition.h). An idle CPU halts
+ * at a time; a VP runs only while no block reason holds (include/partition.h, hv/vp.c). An idle CPU halts
  * until a kick IPI says that one of its VPs may have become runnable. */
 #include "apic.h"
 #include "core.h"
@@ -8,10 +8,10 @@
 #include "lib.h"
 #include "log.h"
 #include "timer.h"
-#include "trace.h"
 #include "trap.h"
 #include "vlapic.h"
 #include "vmcs.h"
+#include "vuart.h"
 #include "x86.h"
 
 #define SLICE_US 2000 /* time slice when several VPs share a CPU */
@@ -22,33 +22,6 @@ int vmx_run(struct guest_regs *regs, u64 launched);
 void kick_interrupt(void)
 {
 	/* Waking from HLT (or forcing a VM exit) was the whole point. */
-}
-
-void vp_kick(struct vp *vp)
-{
-	if (vp->home != this_cpu())
-		apic_send_ipi(vp->home->apic_id, APIC_ICR_FIXED | VECTOR_KICK);
-}
-
-void vp_block(struct vp *vp, u32 reason)
-{
-	__atomic_fetch_or(&vp->blocked, reason, __ATOMIC_SEQ_CST);
-	/* A VP blocked from elsewhere must leave guest mode on its own CPU. */
-	if (__atomic_load_n(&vp->in_guest, __ATOMIC_SEQ_CST))
-		vp_kick(vp);
-}
-
-void vp_unblock(struct vp *vp, u32 reason)
-{
-	u32 old = __atomic_fetch_and(&vp->blocked, ~reason, __ATOMIC_SEQ_CST);
-	if ((old & reason) && !(old & ~reason))
-		vp_kick(vp); /* its CPU may be halted with nothing else to do */
-}
-
-void vp_queue_interrupt(struct vp *vp, u8 vector)
-{
-	/* A fixed interrupt into the VP's virtual APIC (its IRR); it wakes or kicks the VP. */
-	vlapic_deliver(vp, APIC_DM_FIXED, vector);
 }
 
 /* The guest state that no VMCS field holds: FPU/SSE, CR2 and a few MSRs. */
@@ -122,22 +95,6 @@ static bool others_runnable(struct cpu *c, struct vp *self)
 	return false;
 }
 
-/* A VP that left by HLT runs again only for an event it takes (an ExtINT request may have gone away
- * since it was woken). False: it halted again. */
-static bool hlt_ends(struct vp *vp)
-{
-	if (!vp->in_hlt)
-		return true;
-	if (!vlapic_has_event(vp)) {
-		vp_block(vp, VP_BLOCK_HALTED);
-		if (!vlapic_has_event(vp))
-			return false;
-		vp_unblock(vp, VP_BLOCK_HALTED);
-	}
-	vp->in_hlt = false;
-	return true;
-}
-
 /* VMX-preemption-timer value for the next entry: the slice end, or earlier the next virtual-APIC timer
  * deadline of a VP homed here (rounded up, so that the exit comes when it is due, not just before). */
 static u64 preemption_value(u64 now, u64 slice_end, u64 timer)
@@ -170,14 +127,14 @@ static void run_vp_slice(struct cpu *c, struct vp *vp)
 				return;
 			deadline = now + slice; /* alone on this CPU: a fresh slice */
 		}
-		hv_before_entry(vp);
+		hv_flush_process(vp);
 		vlapic_before_entry(vp);
-		if (!hlt_ends(vp))
+		if (!vp_halt_ends(vp))
 			return;
 		vmx_prepare_interrupts(vp);
 		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, preemption_value(now, deadline, timer));
 		/* Remote requesters set their request, then look at in_guest; we set in_guest, then look at
-		 * requests (hv_before_entry again): one of the two always sees the other. */
+		 * requests (hv_flush_process again): one of the two always sees the other. */
 		__atomic_store_n(&vp->in_guest, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_load_n(&vp->blocked, __ATOMIC_SEQ_CST)) {
 			__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
@@ -188,7 +145,7 @@ static void run_vp_slice(struct cpu *c, struct vp *vp)
 			__atomic_store_n(&vp->in_guest, 0, __ATOMIC_RELEASE);
 			continue;
 		}
-		hv_before_entry(vp);
+		hv_flush_process(vp);
 		u64 t0 = rdtsc();
 		int rc = vmx_run(&vp->regs, vp->launched);
 		vp->count.guest_tsc += rdtsc() - t0;
@@ -233,7 +190,7 @@ static struct vp *pick_next(struct cpu *c)
 	return NULL;
 }
 
-NORETURN void core_cpu_loop(struct cpu *c)
+NORETURN void sched_cpu_loop(struct cpu *c)
 {
 	if (c->failure)
 		cpu_halt_forever();

@@ -1,9 +1,11 @@
-/* Entering VMX root operation on one CPU. */
+/* Entering VMX root operation on one CPU, and the VMX state all CPUs share. */
 #include "core.h"
 #include "cpu.h"
+#include "exits.h"
 #include "lib.h"
 #include "log.h"
 #include "pmm.h"
+#include "vmcs.h"
 #include "vmx.h"
 #include "x86.h"
 
@@ -82,4 +84,12 @@ const char *vmx_enable_this_cpu(struct cpu *c)
 		invvpid(INVVPID_ALL_CONTEXT, 0, 0);
 	c->vmx_on = true;
 	return NULL;
+}
+
+bool vmx_global_init(void)
+{
+	if (!vmcs_global_init())
+		return false;
+	vmx_cpuid_init();
+	return true;
 }

@@ -18,7 +18,7 @@ static void on_wake(struct irq_frame *f)
 
 static u64 fast(u16 code, u64 rdx, u64 r8)
 {
-	return hv_hypercall_fast(code, rdx, r8);
+	return hypercall_fast(code, rdx, r8);
 }
 
 static void report(const char *name, u64 ticks)
@@ -73,7 +73,7 @@ int guest_main(const struct minihv_boot_info *bi)
 		t0 = rdtsc();
 		for (int i = 0; i < ITERATIONS; i++) {
 			xmm[0] = cases[c].mask;
-			u64 r = hv_hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, xmm);
+			u64 r = hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, xmm);
 			if (HV_HYPERCALL_STATUS(r) != HV_STATUS_SUCCESS)
 				guest_fail("%s returned %#lx", cases[c].name, r);
 		}
@@ -84,7 +84,7 @@ int guest_main(const struct minihv_boot_info *bi)
 	for (int i = 0; i < ITERATIONS; i++) {
 		xmm[0] = 1 << 1;
 		xmm[1] = 0x300000; /* one page */
-		u64 r = hv_hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST | (1ull << 32), 0, 0, xmm);
+		u64 r = hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST | (1ull << 32), 0, 0, xmm);
 		if (HV_HYPERCALL_STATUS(r) != HV_STATUS_SUCCESS)
 			guest_fail("list returned %#lx", r);
 	}

@@ -22,7 +22,7 @@ int guest_main(const struct minihv_boot_info *bi)
 	for (u64 r = 1; !rounds || r <= rounds; r++) {
 		delay_us(period_ms * 1000);
 		xmm[me][0] = others ? others : 1;
-		u64 rax = hv_hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES,
+		u64 rax = hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES,
 						xmm[me]);
 		if (HV_HYPERCALL_STATUS(rax) != HV_STATUS_SUCCESS)
 			guest_fail("demo: vp %u: flush returned status %#x", me, HV_HYPERCALL_STATUS(rax));

@@ -1,4 +1,4 @@
-/* evil: the hostile guest (docs/security.md, cases H1-H19). Shared between its files. */
+/* evil: the hostile guest (docs/security.md, cases H1-H20). Shared between its files. */
 #ifndef EVIL_H
 #define EVIL_H
 
@@ -27,7 +27,7 @@ void h5_management_calls(void);
 void h6_gpas(const struct minihv_boot_info *bi, u64 cr3);
 void h11_send_ipi(void);
 
-/* The virtual x2APIC (x2apic.c): H15-H19 on VP 0 while VP 1 runs x2apic_vp1(). */
+/* The virtual x2APIC (x2apic.c): H15-H20 on VP 0 while VP 1 runs x2apic_vp1(). */
 bool x2apic_present(void);
 void x2apic_cases(void);
 int x2apic_vp1(void);

@@ -146,6 +146,18 @@ void h5_management_calls(void)
 		snprintf(what, sizeof(what), "H5 HvCallGetVpRegisters on %lu:0", pid);
 		check_status(what, hv_do_hypercall(HVCALL_GET_VP_REGISTERS | (1ull << 32), input_gpa, input_gpa + 2048),
 			     HV_STATUS_ACCESS_DENIED);
+		/* Walking another partition's page tables (or its own, through the parent's call) */
+		struct hv_input_translate_virtual_address *t = (struct hv_input_translate_virtual_address *)input;
+		memset(t, 0, sizeof(*t));
+		t->partition_id = pid;
+		t->control_flags = HV_TRANSLATE_GVA_VALIDATE_READ;
+		t->gva_page = 0x200;
+		snprintf(what, sizeof(what), "H5 HvCallTranslateVirtualAddress on %lu:0", pid);
+		check_status(what, hv_do_hypercall(HVCALL_TRANSLATE_VIRTUAL_ADDRESS, input_gpa, input_gpa + 2048),
+			     HV_STATUS_ACCESS_DENIED);
+		snprintf(what, sizeof(what), "H5 HvCallTranslateVirtualAddressEx on %lu:0", pid);
+		check_status(what, hv_do_hypercall(HVCALL_TRANSLATE_VIRTUAL_ADDRESS_EX, input_gpa, input_gpa + 2048),
+			     HV_STATUS_ACCESS_DENIED);
 	}
 	memset(input, 0, 16);
 	check_status("H5 MinihvReadTrace", hv_do_hypercall(MINIHV_CALL_READ_TRACE, input_gpa, input_gpa + 2048),
@@ -191,16 +203,16 @@ void h6_gpas(const struct minihv_boot_info *bi, u64 cr3)
 	guest_check(q, "evil: out of pages");
 	memcpy(q, good, sizeof(good));
 	u64 qgpa = (u64)(uintptr_t)q;
-	check_status("H6 Space input at a RAM page holding a valid input", hv_hypercall(SPACE, qgpa, 0), HV_STATUS_SUCCESS);
+	check_status("H6 Space input at a RAM page holding a valid input", hypercall(SPACE, qgpa, 0), HV_STATUS_SUCCESS);
 	u64 hc;
 	rdmsr_safe(HV_X64_MSR_HYPERCALL, &hc);
 	check(wrmsr_safe(HV_X64_MSR_HYPERCALL, qgpa | HV_X64_MSR_HYPERCALL_ENABLE) == NO_FAULT,
 	      "H6 moving the hypercall page to 0x%lx faulted", qgpa);
-	check_status("H6 the same input GPA once the hypercall page covers it", hv_hypercall(SPACE, qgpa, 0),
+	check_status("H6 the same input GPA once the hypercall page covers it", hypercall(SPACE, qgpa, 0),
 		     HV_STATUS_INVALID_PARAMETER);
 	check(wrmsr_safe(HV_X64_MSR_HYPERCALL, hc) == NO_FAULT, "H6 moving the hypercall page back faulted");
 	check(q[1] == good[1], "H6 the RAM under the moved page changed (flags qword 0x%lx)", q[1]);
-	check_status("H6 the same input GPA with the page moved away again", hv_hypercall(SPACE, qgpa, 0),
+	check_status("H6 the same input GPA with the page moved away again", hypercall(SPACE, qgpa, 0),
 		     HV_STATUS_SUCCESS);
 	check_status("H6 the hypercall page answers at its old place", hv_do_fast_hypercall(UNKNOWN_CODE, 0, 0),
 		     HV_STATUS_INVALID_HYPERCALL_CODE);

@@ -1,4 +1,4 @@
-/* evil: abuse of the virtual x2APIC (cases H15-H19, docs/security.md; the rules are docs/vlapic.md's).
+/* evil: abuse of the virtual x2APIC (cases H15-H20, docs/security.md; the rules are docs/vlapic.md's).
  * Needs `apic = x2apic` and at least two VPs: VP 1 counts in a loop (x2apic_vp1) while VP 0 attacks. */
 #include "evil.h"
 
@@ -13,6 +13,13 @@
 #define X2APIC_ICR 0x830
 #define X2APIC_RESERVED 0x831
 #define X2APIC_SELF_IPI 0x83f
+#define X2APIC_LVT_TIMER 0x832
+#define X2APIC_TIMER_ICR 0x838
+#define X2APIC_TIMER_DCR 0x83e
+#define LVT_MASKED BIT(16)
+#define LVT_PERIODIC BIT(17)
+#define TIMER_VECTOR 0x41
+#define MIN_PERIOD_US 50 /* docs/vlapic.md: periodic reloads at least 50 us apart */
 #define ESR_SEND_ILLEGAL_VECTOR BIT(5)
 #define ICR_MODE(m) ((u64)(m) << 8)
 #define ICR_ASSERT BIT(14)
@@ -167,10 +174,43 @@ static void h19_sipi_storm(void)
 	case_end("H19 SIPI storms: ignored while the target runs; after INIT only the first starts it");
 }
 
+static volatile u64 timer_irqs;
+
+static void on_timer(struct irq_frame *f)
+{
+	(void)f;
+	timer_irqs++;
+	wrmsr(X2APIC_EOI, 0);
+}
+
+static void h20_timer_storm(void)
+{
+	case_begin();
+	idt_set_handler(TIMER_VECTOR, on_timer);
+	wrmsr(X2APIC_TIMER_DCR, 0xb); /* divide by 1 */
+	wrmsr(X2APIC_LVT_TIMER, LVT_PERIODIC | TIMER_VECTOR);
+	timer_irqs = 0;
+	u64 t0 = rdtsc();
+	wrmsr(X2APIC_TIMER_ICR, 1); /* a period of one TSC tick */
+	sti();
+	delay_us(100000);
+	cli();
+	wrmsr(X2APIC_TIMER_ICR, 0);
+	wrmsr(X2APIC_LVT_TIMER, LVT_MASKED | TIMER_VECTOR);
+	u64 us = (rdtsc() - t0) * 1000 / (tsc_khz() ? tsc_khz() : 1000000);
+	u64 n = timer_irqs, most = us / MIN_PERIOD_US + 2;
+	check(n > 0, "H20 a periodic timer with a 1-tick period raised no interrupt in %lu us", us);
+	check(n <= most, "H20 a periodic timer with a 1-tick period raised %lu interrupts in %lu us: more than one per "
+	      "%u us (%lu)", n, us, MIN_PERIOD_US, most);
+	idt_set_handler(TIMER_VECTOR, NULL);
+	case_end("H20 a periodic APIC timer with a 1-tick period -> at most one interrupt per %u us (%lu in %lu us)",
+		 MIN_PERIOD_US, n, us);
+}
+
 void x2apic_cases(void)
 {
 	if (!x2apic_present() || vp_count() < 2) {
-		printf("evil: H15-H19 not run: they need apic = x2apic and 2 VPs\n");
+		printf("evil: H15-H20 not run: they need apic = x2apic and 2 VPs\n");
 		return;
 	}
 	check(wrmsr_safe(X2APIC_SVR, 0x1ff) == NO_FAULT, "evil: enabling the APIC (SVR) faulted");
@@ -179,5 +219,6 @@ void x2apic_cases(void)
 	h17_illegal_vectors();
 	h18_self_init();
 	h19_sipi_storm();
+	h20_timer_storm();
 	atomic_store_u32(&vp1_stop, 1);
 }

@@ -141,15 +141,6 @@ static void build_input(const struct mailbox_slot *c, u64 *page, struct flush_in
 	}
 }
 
-/* SSE for the XMM fast form; CR4 is per VP. */
-static void sse_enable(void)
-{
-	if (read_cr4() & CR4_OSFXSR)
-		return;
-	write_cr0((read_cr0() & ~BIT(2)) | CR0_MP);
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
-}
-
 /* Without -mpopcnt __builtin_popcountll is a libgcc call, and guests link without libgcc. */
 static u64 popcount128(const u64 t[2])
 {
@@ -206,7 +197,10 @@ void flush_run(struct mailbox_slot *s)
 		atomic_add_u64(&s->entered, 1);
 		if (c.opts & MB_OPT_STI)
 			sti();
-		u64 rax = flusher_vmcall(in.control, in.rdx, in.r8, rax_in, in.fast ? in.xmm : NULL);
+		if (in.fast)
+			xmm_load(in.xmm);
+		u64 rdx = in.rdx, r8 = in.r8;
+		u64 rax = hypercall_raw(in.control, &rdx, &r8, rax_in); /* at hypercall_insn, RAX = rax_in */
 		cli();
 		atomic_store_u32(&in_call[me], 0);
 		order_log(s, MB_EV_RETURN);

@@ -61,7 +61,7 @@ static void hvcall(struct mailbox_slot *s, u64 code, u64 arg)
 	q->target.vp_index = (u32)arg;
 	q->inhibit.inhibit = MINIHV_INHIBIT_TLB_FLUSH;
 	u64 out = (u64)(uintptr_t)(in + 4);
-	atomic_store_u64(&s->status, hv_hypercall(code, (u64)(uintptr_t)in, out));
+	atomic_store_u64(&s->status, hypercall(code, (u64)(uintptr_t)in, out));
 }
 
 static void halt_until_exit(struct mailbox_slot *s)
@@ -151,7 +151,7 @@ int guest_main(const struct minihv_boot_info *bi)
 			guest_fail("flusher: active=%s: expected 1..%u", val, bi->vp_count);
 		h->vp_count = bi->vp_count;
 		h->active = (u32)active;
-		h->vmcall_rip = (u64)(uintptr_t)flusher_vmcall_insn;
+		h->vmcall_rip = (u64)(uintptr_t)hypercall_insn;
 		flush_setup();
 		/* Every VP must have the test mapping in its TLB path before anyone swaps: done below. */
 	}

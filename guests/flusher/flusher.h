@@ -26,10 +26,6 @@ static inline bool mb_new_command(const struct mailbox_slot *s)
 	return atomic_load_u32(&s->seq) != s->ack;
 }
 
-/* vmcall.asm */
-u64 flusher_vmcall(u64 control, u64 rdx, u64 r8, u64 rax_in, const void *xmm);
-extern const u8 flusher_vmcall_insn[];
-
 /* flush.c */
 void flush_setup(void);                 /* VP 0, once: test pages and the test mapping */
 void flush_run(struct mailbox_slot *s); /* MB_CMD_FLUSH on the calling VP */

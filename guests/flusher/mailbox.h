@@ -77,7 +77,7 @@ struct mailbox_header {
 	u64 swaps;          /* PTE swaps so far */
 	u64 page_gpa[MAILBOX_TEST_PAGES]; /* the pages behind MAILBOX_TEST_GVA */
 	u64 pte_gpa;        /* GPA of its PTE */
-	u64 vmcall_rip;     /* GVA of the flusher's flush VMCALL instruction */
+	u64 vmcall_rip;     /* GVA of the VMCALL its flush calls execute (the runtime's hypercall_insn) */
 	u32 exit_all;       /* set before the halted VPs are woken to end */
 	u32 reserved;
 };

@@ -75,19 +75,30 @@ u64 tsc_khz(void);               /* from the boot-info page; 0 if minihv could n
 void delay_tsc(u64 ticks);       /* busy wait */
 void delay_us(u64 us);           /* busy wait; assumes 1 GHz when tsc_khz is 0 */
 
-/* ---- hypercalls (hypercall.c): Hyper-V convention, VMCALL ---- */
+/* ---- hypercalls (hypercall.c): Hyper-V convention, VMCALL or the hypercall page ---- */
 
 #define HV_HYPERCALL_STATUS(rax) ((u16)(rax))
 
-/* Raw call: RCX = control, RDX = input (GPA, or a value for fast calls), R8 = output. Returns RAX. */
-u64 hv_hypercall(u64 control, u64 input, u64 output);
+/* Direct VMCALL (the runtime has one VMCALL instruction, at hypercall_insn). Each returns RAX. */
+/* Every register chosen: RCX = control, RDX and R8 in and out, RAX as the VMCALL sees it (an interrupt
+ * delivered at the VMCALL boundary finds it unchanged in its frame). */
+u64 hypercall_raw(u64 control, u64 *rdx, u64 *r8, u64 rax);
+extern const u8 hypercall_insn[];
+/* Memory form: RDX = input GPA, R8 = output GPA. */
+u64 hypercall(u64 control, u64 input, u64 output);
 /* Fast call (sets the fast bit): parameters in RDX and R8. */
-u64 hv_hypercall_fast(u64 control, u64 rdx, u64 r8);
+u64 hypercall_fast(u64 control, u64 rdx, u64 r8);
 /* Fast call that also returns what the hypervisor left in RDX and R8. */
-u64 hv_hypercall_fast_io(u64 control, u64 *rdx, u64 *r8);
-/* XMM fast call: RDX, R8, then XMM0..XMM5 loaded from xmm (96 bytes, 16-byte aligned) — the TLFS's
- * 112-byte fast input. XMM0..XMM5 are stored back to xmm afterwards (XMM fast output). */
-u64 hv_hypercall_xmm_fast(u64 control, u64 rdx, u64 r8, void *xmm);
+u64 hypercall_fast_io(u64 control, u64 *rdx, u64 *r8);
+/* XMM fast call: RDX, R8, then XMM0..XMM5 loaded from xmm (96 bytes) — the TLFS's 112-byte fast input.
+ * XMM0..XMM5 are stored back to xmm afterwards (XMM fast output). */
+u64 hypercall_xmm_fast(u64 control, u64 rdx, u64 r8, void *xmm);
+
+/* Sets CR4.OSFXSR (and CR0.MP, clears CR0.EM) on the calling VP, so SSE instructions do not #UD. */
+void sse_enable(void);
+/* XMM0..XMM5 from / to 96 bytes at x (enables SSE first). */
+void xmm_load(const void *x);
+void xmm_save(void *x);
 
 NORETURN void guest_exit(u32 status);   /* MINIHV_CALL_EXIT; flushes the console line first */
 u16 send_ipi(u32 vp, u8 vector);        /* MINIHV_CALL_SEND_IPI; returns the HV status */
@@ -121,7 +132,8 @@ const struct hv_features *hv_features(void); /* NULL before hv_setup() */
 u32 hv_vp_index(void);                       /* RDMSR HV_X64_MSR_VP_INDEX */
 void *hv_input_page(void);                   /* the calling VP's input page (GVA = GPA) */
 
-/* Calls through the hypercall page (CALL into it, as Linux does). Each returns the full RAX. */
+/* Calls through the hypercall page (CALL into it, as Linux does; hypercall.c). Each returns the full RAX. */
+extern void *hv_hypercall_page;    /* NULL until hv_setup() enabled it; called, never written (TLFS) */
 u64 hv_do_hypercall(u64 control, u64 input_gpa, u64 output_gpa);   /* memory form */
 u64 hv_do_fast_hypercall(u64 control, u64 rdx, u64 r8);           /* fast: RDX, R8 */
 /* XMM fast: RDX, R8, then XMM0..XMM5 loaded from xmm[0..11] (qword order XMM0.lo, XMM0.hi, ...). */

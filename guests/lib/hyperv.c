@@ -1,89 +1,15 @@
 /* Hyper-V enlightenments for test guests: discovery and the hypercall page as a Linux guest sets them up
  * (TLFS "Feature Discovery", "Establishing the Hypercall Interface"; Linux hv_init.c / mshyperv.c), and the
- * four remote-TLB-flush calls in memory, fast and XMM fast form (Linux arch/x86/hyperv/mmu.c). */
+ * four remote-TLB-flush calls in memory, fast and XMM fast form (Linux arch/x86/hyperv/mmu.c), issued
+ * through the page by hypercall.c's wrappers. */
 #include "guest.h"
 
-#define CR0_EM BIT(2)
 #define HV_PROBE_CODE 0x0000 /* no TLFS call has code 0: a working page answers INVALID_HYPERCALL_CODE */
 
 static struct hv_features features;
-static void *hypercall_page;            /* called, never written: writes to it #GP (TLFS) */
 static void *input_pages[MINIHV_MAX_VPS];
 static volatile u32 hv_state;           /* 0 not started, 1 in progress, 2 ready, 3 failed */
 volatile u64 hv_flush_reissues;
-
-/* ---- calls through the hypercall page ---- */
-
-static void no_page(void)
-{
-	guest_fail("hyperv: hypercall before hv_setup() enabled the hypercall page");
-}
-
-u64 hv_do_hypercall(u64 control, u64 input_gpa, u64 output_gpa)
-{
-	if (!hypercall_page)
-		no_page();
-	register u64 r8 __asm__("r8") = output_gpa;
-	u64 status;
-	__asm__ volatile("call *%[page]"
-			 : "=a"(status), "+c"(control), "+d"(input_gpa), "+r"(r8)
-			 : [page] "m"(hypercall_page)
-			 : "memory", "cc");
-	return status;
-}
-
-u64 hv_do_fast_hypercall(u64 control, u64 rdx, u64 r8)
-{
-	return hv_do_hypercall(control | HV_HYPERCALL_FAST_BIT, rdx, r8);
-}
-
-/* MOVDQA needs SSE enabled (CR4.OSFXSR); the entry state does not promise it. */
-static void sse_enable(void)
-{
-	u64 cr4 = read_cr4();
-	if (cr4 & CR4_OSFXSR)
-		return;
-	write_cr0((read_cr0() & ~CR0_EM) | CR0_MP);
-	write_cr4(cr4 | CR4_OSFXSR | CR4_OSXMMEXCPT);
-}
-
-/* XMM0..XMM5 as they are now. No guest code keeps values in XMM registers (-mgeneral-regs-only), so
- * nothing changes them between this and the next call. */
-static void xmm_read(u64 x[12])
-{
-	sse_enable();
-	__asm__ volatile("movdqu %%xmm0, 0x00(%0)\n\t"
-			 "movdqu %%xmm1, 0x10(%0)\n\t"
-			 "movdqu %%xmm2, 0x20(%0)\n\t"
-			 "movdqu %%xmm3, 0x30(%0)\n\t"
-			 "movdqu %%xmm4, 0x40(%0)\n\t"
-			 "movdqu %%xmm5, 0x50(%0)"
-			 :
-			 : "r"(x)
-			 : "memory");
-}
-
-u64 hv_do_xmm_fast_hypercall(u64 control, u64 rdx, u64 r8, const u64 xmm[12])
-{
-	if (!hypercall_page)
-		no_page();
-	sse_enable();
-	register u64 r8_reg __asm__("r8") = r8;
-	u64 status;
-	control |= HV_HYPERCALL_FAST_BIT;
-	/* RAX is early-clobbered so that neither the buffer nor the page address is in it. */
-	__asm__ volatile("movdqu 0x00(%[x]), %%xmm0\n\t"
-			 "movdqu 0x10(%[x]), %%xmm1\n\t"
-			 "movdqu 0x20(%[x]), %%xmm2\n\t"
-			 "movdqu 0x30(%[x]), %%xmm3\n\t"
-			 "movdqu 0x40(%[x]), %%xmm4\n\t"
-			 "movdqu 0x50(%[x]), %%xmm5\n\t"
-			 "call *%[page]"
-			 : "=&a"(status), "+c"(control), "+d"(rdx), "+r"(r8_reg)
-			 : [x] "r"(xmm), [page] "m"(hypercall_page)
-			 : "memory", "cc");
-	return status;
-}
 
 const char *hv_status_name(u16 status)
 {
@@ -197,7 +123,7 @@ static const char *setup(void)
 		}
 	}
 	features.hypercall_gpa = gpa;
-	hypercall_page = (void *)(uintptr_t)gpa;
+	hv_hypercall_page = (void *)(uintptr_t)gpa;
 
 	u64 rax = hv_do_fast_hypercall(HV_PROBE_CODE, 0, 0);
 	if (HV_HYPERCALL_STATUS(rax) != HV_STATUS_INVALID_HYPERCALL_CODE) {
@@ -300,7 +226,7 @@ static u64 issue(enum hv_form form, u64 control, const u64 *q, u32 n)
 		guest_fail("hyperv: a %u-qword input does not fit the fast form's RDX, R8 and XMM0-XMM5", n);
 	u64 x[2 * HV_HYPERCALL_MAX_XMM_REGISTERS];
 	if (form == HV_FORM_FAST)
-		xmm_read(x); /* registers the input does not reach keep what they held */
+		xmm_save(x); /* registers the input does not reach keep what they held */
 	else
 		memset(x, 0, sizeof(x));
 	for (u32 i = 2; i < n; i++)

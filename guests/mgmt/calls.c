@@ -29,7 +29,7 @@ bool hv_status_parse(const char *s, u64 *st)
 static u16 call(u64 control, const void *in, u32 in_size)
 {
 	memcpy(in_page, in, in_size);
-	mg_status = HV_HYPERCALL_STATUS(hv_hypercall(control, (u64)(uintptr_t)in_page, (u64)(uintptr_t)out_page));
+	mg_status = HV_HYPERCALL_STATUS(hypercall(control, (u64)(uintptr_t)in_page, (u64)(uintptr_t)out_page));
 	return mg_status;
 }
 
@@ -135,6 +135,6 @@ u16 mg_read_trace(u64 since, u32 max, const struct minihv_trace_output **out)
 void mg_shutdown(void)
 {
 	console_flush();
-	hv_hypercall_fast(MINIHV_CALL_SHUTDOWN, 0, 0);
+	hypercall_fast(MINIHV_CALL_SHUTDOWN, 0, 0);
 	guest_fail("mgmt: MINIHV_CALL_SHUTDOWN returned");
 }

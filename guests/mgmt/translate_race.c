@@ -25,8 +25,10 @@ static bool mb_word(u32 pid, u64 gpa, u64 *v)
  * (with three pages an older translation names neither).
  * Watchdog: G is neither (a translation older than a completed flush, returned with the flag set), or
  * VP 0 made no progress for 5000 cycles (a lost wake-up). control: translate without the flag and set it
- * afterwards (after `delay` µs, default 20: about one flush of VP 0, so that the window is used), the
- * order with a window; the watchdog must see stale translations then, or it proves nothing.
+ * afterwards (after 0 to 2 * `delay` µs, pseudo-random, default delay 20: about one flush of VP 0, so
+ * that the window is used and the flushes in it do not always come in multiples of three, the number of
+ * test pages), the order with a window; the watchdog must see stale translations then, or it proves
+ * nothing.
  */
 bool cmd_translate_race(int argc, char **argv)
 {
@@ -50,7 +52,7 @@ bool cmd_translate_race(int argc, char **argv)
 	char *args[] = { "0", "flush", "targets=1", "swap", "count=0" };
 	if (!cmd_fl(5, args))
 		return false;
-	u64 start = rdtsc(), held = 0, stale = 0, last_d = d0, still = 0;
+	u64 start = rdtsc(), held = 0, stale = 0, last_d = d0, still = 0, lcg = 1;
 	u64 flags = HV_TRANSLATE_GVA_VALIDATE_READ | (control ? 0 : HV_TRANSLATE_GVA_TLB_FLUSH_INHIBIT);
 	for (u64 i = 0; i < cycles; i++) {
 		u64 result, gpa_page, pte, d;
@@ -58,8 +60,10 @@ bool cmd_translate_race(int argc, char **argv)
 			return fail("cycle %lu: translate failed: HV_STATUS_%s", i, hv_status_name(mg_status));
 		if ((u32)result != HV_TRANSLATE_GVA_SUCCESS)
 			return fail("cycle %lu: translate returned result code %u", i, (u32)result);
-		if (control)
-			delay_us(delay);
+		if (control) {
+			lcg = lcg * 6364136223846793005ull + 1442695040888963407ull;
+			delay_us((lcg >> 33) % (2 * delay + 1));
+		}
 		if (control && mg_set_inhibit(pid, 1, true))
 			return fail("cycle %lu: inhibit failed: HV_STATUS_%s", i, hv_status_name(mg_status));
 		/* PTE first, then done: a done++ still on its way only makes F one less, never the PTE newer. */

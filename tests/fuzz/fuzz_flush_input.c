@@ -3,6 +3,7 @@
  * the input block as qwords, copied into a buffer of exactly that size (ASan sees overreads). */
 #include "fuzz.h"
 #include "hv/hv_hypercall.h"
+#include "tests/vp_bitmap_count.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -3,6 +3,7 @@
  * buffer of exactly that many qwords so that ASan sees any read past what the caller said is there. */
 #include "fuzz.h"
 #include "hv/hv_hypercall.h"
+#include "tests/vp_bitmap_count.h"
 
 static void check_members(const struct hv_vp_bitmap *set, u32 vp_count)
 {

@@ -1,4 +1,4 @@
-/* mm/ept.c: EPT construction, 2 MiB/4 KiB choice, splitting, translation and unmapping. */
+/* mm/ept.c: EPT construction, 2 MiB/4 KiB choice, and splitting a large page for an overlay. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +30,27 @@ static void free_tables(u64 table, int level)
 		if ((t[i] & EPT_RWX) && !(t[i] & EPT_LARGE))
 			free_tables(t[i] & EPT_ADDR_MASK, level - 1);
 	free(t);
+}
+
+/* The walk the CPU does (SDM 28.3.2): true with the HPA and rights when gpa is mapped. */
+static bool ept_translate(const struct ept *e, u64 gpa, u64 *hpa, u64 *rights)
+{
+	u64 entry = e->root | EPT_RWX;
+	for (int level = 3; level >= 0; level--) {
+		if (!(entry & EPT_RWX))
+			return false;
+		entry = ((const u64 *)(uintptr_t)(entry & EPT_ADDR_MASK))[(gpa >> (12 + 9 * level)) & 511];
+		if (level == 1 && (entry & EPT_LARGE) && (entry & EPT_RWX)) {
+			*hpa = (entry & EPT_ADDR_MASK & ~(MiB(2) - 1)) | (gpa & (MiB(2) - 1));
+			*rights = entry & EPT_RWX;
+			return true;
+		}
+	}
+	if (!(entry & EPT_RWX))
+		return false;
+	*hpa = (entry & EPT_ADDR_MASK) | (gpa & (PAGE_SIZE - 1));
+	*rights = entry & EPT_RWX;
+	return true;
 }
 
 static void check(struct ept *e, u64 gpa, u64 want_hpa)
@@ -82,23 +103,29 @@ static void test_unaligned_uses_4k_pages(void **state)
 	free_tables(e.root, 3);
 }
 
-static void test_unmap_splits_large_page(void **state)
+static void test_overlay_splits_large_page(void **state)
 {
 	struct ept e;
 	pages_left = 100;
 	assert_true(ept_init(&e, alloc_page, NULL));
 	assert_true(ept_map(&e, 0, 0x40000000, 4 << 20, EPT_RWX));
-	assert_true(ept_unmap(&e, 0x3000, 0x1000));
+	/* One read+execute page elsewhere, inside the first 2 MiB page: as the hypercall overlay does. */
+	assert_true(ept_map(&e, 0x3000, 0x50000000, 0x1000, EPT_READ | EPT_EXEC));
 	u64 hpa, rights;
-	assert_false(ept_translate(&e, 0x3000, &hpa, &rights));
+	assert_true(ept_translate(&e, 0x3000, &hpa, &rights));
+	assert_int_equal(hpa, 0x50000000);
+	assert_int_equal(rights, EPT_READ | EPT_EXEC);
 	check(&e, 0x2000, 0x40002000);
 	check(&e, 0x4000, 0x40004000);
+	check(&e, 0x1fffff, 0x401fffff);
 	check(&e, 0x200000, 0x40200000);
 	assert_int_equal(e.pages_2m, 1);
-	assert_int_equal(e.pages_4k, 511);
-	assert_true(ept_unmap(&e, 0x200000, 0x200000));
-	assert_false(ept_translate(&e, 0x300000, &hpa, &rights));
-	assert_int_equal(e.pages_2m, 0);
+	assert_int_equal(e.pages_4k, 512);
+	assert_int_equal(e.tables, 4); /* PML4, PDPT, PD and the split page's table */
+	/* Mapping the page back keeps the split and the counts. */
+	assert_true(ept_map(&e, 0x3000, 0x40003000, 0x1000, EPT_RWX));
+	check(&e, 0x3000, 0x40003000);
+	assert_int_equal(e.pages_4k, 512);
 	free_tables(e.root, 3);
 }
 
@@ -116,7 +143,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_aligned_ram_uses_2m_pages),
 		cmocka_unit_test(test_unaligned_uses_4k_pages),
-		cmocka_unit_test(test_unmap_splits_large_page),
+		cmocka_unit_test(test_overlay_splits_large_page),
 		cmocka_unit_test(test_out_of_table_memory),
 	};
 	return cmocka_run_group_tests_name("ept", tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "hv/hv_hypercall.h"
+#include "tests/vp_bitmap_count.h"
 
 #define SPACE HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE
 #define LIST HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST

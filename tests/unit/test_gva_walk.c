@@ -107,6 +107,10 @@ static void test_paging_off(void **state)
 	assert_false(res.overlay);
 	/* Identity even beyond RAM: the walk reads nothing. */
 	expect_gpa(0x7fff0000, R, 0x7fff0000);
+	expect_gpa(0xfffff123, R, 0xfffff123);
+	/* 32-bit linear addresses: above 4 GiB nothing is mapped (fuzz_gva_walk found GPA = GVA there) */
+	assert_int_equal(walk(0x100000000ull, R), HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
+	assert_int_equal(walk(0x0007040600070406ull, R), HV_TRANSLATE_GVA_PAGE_NOT_PRESENT);
 	/* control: the same GVA with paging on walks (empty) tables */
 	st.cr0 |= CR0_PG;
 	st.cr3 = 0x1000;

@@ -1,6 +1,5 @@
 /* hv/inhibit.c: the inhibit/suspend state machine, single-threaded cases and a multi-threaded race
  * (threads stand in for CPUs; vp_block/vp_unblock are the real bit operations without IPIs). */
-// unit-extra: hv/inhibit.c
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "hv/hv_hypercall.h"
+#include "tests/vp_bitmap_count.h"
 
 /* A guest's encoder, as Linux's cpumask_to_vpset() builds it: out[0] Format, out[1] ValidBanksMask,
  * out[2..] BankContents in ascending bank order. Returns the bank count (the variable header size). */

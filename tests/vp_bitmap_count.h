@@ -1,0 +1,20 @@
+/* Counting the members of a VP set: only the unit tests and fuzzers need it, so it lives with them. */
+#ifndef TEST_VP_BITMAP_COUNT_H
+#define TEST_VP_BITMAP_COUNT_H
+
+#include "hv/hv_hypercall.h"
+
+static inline u32 hv_vp_bitmap_weight(const struct hv_vp_bitmap *set)
+{
+	u32 n = 0;
+	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
+		n += (u32)__builtin_popcountll(set->bits[i]);
+	return n;
+}
+
+static inline bool hv_vp_bitmap_empty(const struct hv_vp_bitmap *set)
+{
+	return hv_vp_bitmap_weight(set) == 0;
+}
+
+#endif
