@@ -5,6 +5,7 @@
 #include "exits.h"
 #include "hyperv_tlfs.h"
 #include "guest_acpi.h"
+#include "hv.h"
 #include "lib.h"
 #include "linux_boot.h"
 #include "log.h"
