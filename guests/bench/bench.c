@@ -1,96 +1,174 @@
-/* bench: the cost of the flush path in TSC ticks per operation. Under Bochs with clock sync=none the TSC
- * counts emulated instructions, so the figures are deterministic (tools/bench runs this).
- * VP 0 measures; VP 1 spins in guest mode with interrupts on (a running target); VP 2 sits in HLT (a halted
- * target); VP 3 spins with interrupts off. Bochs 2.7 takes no external-interrupt VM exit while the guest
- * has IF=0 (hardware does), so a kick to VP 3 waits for its time slice to end there: the VP 3 figure
- * shows that worst case, the VP 1 figure the normal one. */
-#include "guest.h"
-#include "hyperv_tlfs.h"
+/* bench: figures for tools/bench (docs/performance.md). Under Bochs with clock sync=none the TSC counts
+ * emulated instructions, so every figure repeats exactly. Each figure is measured per iteration (rdtsc
+ * around one operation) and printed as the median, min and max of `iters` iterations.
+ *
+ * cmdline: mode=NAME [iters=N]
+ *   micro       VP 0 measures; VPs 1..vp_count-2 spin with interrupts on (running targets); the last VP
+ *               sits in HLT (a halted target; it shares CPU 0 with VP 0 when vps = cpus + 1)
+ *   overcommit  vps = 4 on one CPU: VPs 1..3 spin, so while VP 0 measures they are descheduled
+ *   sparse      66 VPs: VP 0 flushes the sparse set {1..64}; the others halt
+ *   release     the flushed partition of the release-latency figure (release.c)
+ *   release-mgmt  the management partition that clears the inhibit (release.c)
+ * Every partition has apic = x2apic: the shootdown IPIs go through the virtual x2APIC's ICR. */
+#include "bench.h"
 
-#define ITERATIONS 500
+u32 bench_iters = 1000;
+struct bench_ack bench_acks[MINIHV_MAX_VPS] __attribute__((aligned(64)));
+volatile u32 bench_seq, bench_stop;
+static volatile u32 ready;
+static u64 samples[BENCH_MAX_ITERS];
 
-static volatile u32 stop, ready;
+u64 *bench_samples(void)
+{
+	return samples;
+}
 
-static void on_wake(struct irq_frame *f)
+void bench_report(const char *name, u64 *s, u32 n)
+{
+	/* Insertion sort: n <= 1024 and the input is mostly sorted already. */
+	for (u32 i = 1; i < n; i++) {
+		u64 v = s[i];
+		u32 j = i;
+		for (; j > 0 && s[j - 1] > v; j--)
+			s[j] = s[j - 1];
+		s[j] = v;
+	}
+	printf("BENCH %s median=%lu min=%lu max=%lu n=%u\n", name, s[n / 2], s[0], s[n - 1], n);
+}
+
+/* EOI first, then the work and the acknowledgement, as Linux's call-function IPI does: the sender's next
+ * IPI may come as soon as it sees the acknowledgement, and it must not find this VP still inside the
+ * handler with interrupts off (Bochs takes no kick VM exit then, so it would wait for the slice end). */
+static void on_ipi(struct irq_frame *f)
 {
 	(void)f;
+	wrmsr(X2APIC_EOI, 0);
+	pt_invlpg(BENCH_PAGE);
+	atomic_store_u32(&bench_acks[this_vp()].seq, atomic_load_u32(&bench_seq));
 }
 
-static u64 fast(u16 code, u64 rdx, u64 r8)
+void bench_target_setup(void)
 {
-	return hypercall_fast(code, rdx, r8);
+	idt_init();
+	idt_set_handler(BENCH_VECTOR, on_ipi);
+	wrmsr(X2APIC_SVR, 0x1ff);
+	atomic_add_u32(&ready, 1);
 }
 
-static void report(const char *name, u64 ticks)
+void bench_target_spin(void)
 {
-	printf("BENCH %-28s %8lu ticks/op\n", name, ticks / ITERATIONS);
+	sti();
+	while (!atomic_load_u32(&bench_stop))
+		cpu_relax();
+	cli();
+}
+
+void bench_target_halt(void)
+{
+	while (!atomic_load_u32(&bench_stop))
+		sti_hlt(), cli();
+}
+
+void bench_wake(u32 vp)
+{
+	wrmsr(X2APIC_ICR, ((u64)vp << 32) | 0x4000 | BENCH_VECTOR);
+}
+
+void bench_stop_targets(u32 first, u32 last)
+{
+	atomic_store_u32(&bench_stop, 1);
+	for (u32 vp = first; vp <= last; vp++)
+		bench_wake(vp);
+}
+
+/* VP 0 waits until the other n VPs are set up, then lets halted ones reach their HLT. */
+static void wait_ready(u32 n)
+{
+	while (atomic_load_u32(&ready) < n)
+		cpu_relax();
+	delay_tsc(200000);
+}
+
+static void micro(u32 vps)
+{
+	guest_check(vps >= 3, "bench: mode=micro needs at least 3 VPs, has %u", vps);
+	u32 halted = vps - 1, running = vps - 2;
+	wait_ready(vps - 1);
+	bench_floor();
+	bench_flush_self();
+	bench_flush_list_self();
+	static const u32 ks[] = { 1, 3, 7 };
+	char name[48];
+	for (u32 i = 0; i < ARRAY_SIZE(ks); i++) {
+		if (ks[i] > running)
+			continue;
+		snprintf(name, sizeof(name), "flush_space_running_%u", ks[i]);
+		bench_flush_space(name, ((1ull << ks[i]) - 1) << 1, 0);
+	}
+	bench_flush_space("flush_space_halted_1", 1ull << halted, 0);
+	bench_flush_space("flush_space_all", 0, HV_FLUSH_ALL_PROCESSORS);
+	for (u32 i = 0; i < ARRAY_SIZE(ks); i++) {
+		if (ks[i] > running)
+			continue;
+		snprintf(name, sizeof(name), "ipi_shootdown_%u", ks[i]);
+		bench_ipi_shootdown(name, 1, ks[i]);
+	}
+	bench_stop_targets(1, halted);
+}
+
+static void overcommit(u32 vps)
+{
+	guest_check(vps == 4, "bench: mode=overcommit needs 4 VPs, has %u", vps);
+	wait_ready(3);
+	bench_flush_space("flush_space_descheduled_1", 1ull << 1, 0);
+	bench_flush_space("flush_hypercall_4to1", 0xe, 0);
+	bench_ipi_shootdown("ipi_shootdown_4to1", 1, 3);
+	bench_stop_targets(1, 3);
+}
+
+static void sparse(u32 vps)
+{
+	guest_check(vps >= 65, "bench: mode=sparse needs at least 65 VPs, has %u", vps);
+	wait_ready(vps - 1);
+	bench_flush_sparse64();
+	bench_stop_targets(1, vps - 1);
 }
 
 int guest_main(const struct minihv_boot_info *bi)
 {
-	if (bi->vp_index == 1 || bi->vp_index == 3) {
-		idt_init();
-		if (bi->vp_index == 1)
-			sti();
-		atomic_add_u32((volatile u32 *)&ready, 1);
-		while (!atomic_load_u32((volatile u32 *)&stop))
-			cpu_relax();
+	char mode[24] = "micro", v[16];
+	guest_option("mode", mode, sizeof(mode));
+	if (guest_option("iters", v, sizeof(v))) {
+		u64 n = 0;
+		guest_check(parse_u64(v, strlen(v), &n, false) && n >= 1 && n <= BENCH_MAX_ITERS, "bench: iters=%s is not 1..%u", v,
+			    BENCH_MAX_ITERS);
+		bench_iters = (u32)n;
+	}
+	if (!strcmp(mode, "release-mgmt"))
+		return bi->vp_index == 0 ? bench_release_mgmt() : 0;
+	if (!strcmp(mode, "release"))
+		return bench_release_guest(bi);
+	u32 vps = bi->vp_count;
+	if (bi->vp_index != 0) {
+		bench_target_setup();
+		bool halts = (!strcmp(mode, "micro") && bi->vp_index == vps - 1) || !strcmp(mode, "sparse");
+		if (halts)
+			bench_target_halt();
+		else
+			bench_target_spin();
 		return 0;
 	}
-	if (bi->vp_index == 2) {
-		idt_init();
-		idt_set_handler(0x40, on_wake);
-		atomic_add_u32((volatile u32 *)&ready, 1);
-		while (!atomic_load_u32((volatile u32 *)&stop))
-			sti_hlt();
-		return 0;
-	}
-	if (bi->vp_index != 0)
-		return 0;
 	idt_init();
-	while (atomic_load_u32((volatile u32 *)&ready) < 3)
-		cpu_relax();
-	delay_tsc(200000); /* let VP 2 reach its HLT */
-
-	u64 t0 = rdtsc();
-	for (int i = 0; i < ITERATIONS; i++)
-		fast(0x00ff, 0, 0); /* unknown code: decode and return */
-	report("null hypercall", rdtsc() - t0);
-
-	/* The fast non-Ex form carries the processor mask in XMM0, so use XMM-fast for targets. */
-	static u64 xmm[12] __attribute__((aligned(16)));
-	struct {
-		const char *name;
-		u64 mask;
-	} cases[] = {
-		{ "flush space {self}", 1 << 0 },
-		{ "flush space {running VP}", 1 << 1 },
-		{ "flush space {halted VP}", 1 << 2 },
-		{ "flush space {self,running,halted}", 7 },
-		{ "flush space {running VP, IF=0}", 1 << 3 },
-	};
-	for (unsigned c = 0; c < ARRAY_SIZE(cases); c++) {
-		t0 = rdtsc();
-		for (int i = 0; i < ITERATIONS; i++) {
-			xmm[0] = cases[c].mask;
-			u64 r = hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, xmm);
-			if (HV_HYPERCALL_STATUS(r) != HV_STATUS_SUCCESS)
-				guest_fail("%s returned %#lx", cases[c].name, r);
-		}
-		report(cases[c].name, rdtsc() - t0);
-	}
-	/* One-entry list to the running VP: INVVPID individual-address on its CPU. */
-	t0 = rdtsc();
-	for (int i = 0; i < ITERATIONS; i++) {
-		xmm[0] = 1 << 1;
-		xmm[1] = 0x300000; /* one page */
-		u64 r = hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST | (1ull << 32), 0, 0, xmm);
-		if (HV_HYPERCALL_STATUS(r) != HV_STATUS_SUCCESS)
-			guest_fail("list returned %#lx", r);
-	}
-	report("flush list 1 GVA {running VP}", rdtsc() - t0);
-	atomic_store_u32((volatile u32 *)&stop, 1);
-	send_ipi(2, 0x40);
+	idt_set_handler(BENCH_VECTOR, on_ipi);
+	wrmsr(X2APIC_SVR, 0x1ff);
+	if (!strcmp(mode, "micro"))
+		micro(vps);
+	else if (!strcmp(mode, "overcommit"))
+		overcommit(vps);
+	else if (!strcmp(mode, "sparse"))
+		sparse(vps);
+	else
+		guest_fail("bench: unknown mode=%s", mode);
 	printf("BENCH done\n");
 	return 0;
 }
