@@ -41,7 +41,7 @@ LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 GNUEFI_LDS := /usr/lib/elf_x86_64_efi.lds
 GNUEFI_CRT0 := /usr/lib/crt0-efi-x86_64.o
 
-.PHONY: all images guests iso esp test unit fuzz fuzz-build fuzz-short fuzz-regress scenarios run bench clean
+.PHONY: all images guests iso esp test unit fuzz fuzz-build fuzz-short fuzz-regress model scenarios run bench clean
 all: images guests
 
 images: $(B)/minihv.elf $(B)/minihv.efi
@@ -112,14 +112,29 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRCS))
 
 # A test may link more files that are pure apart from what the test stubs: UNIT_EXTRA_<test>.
-UNIT_EXTRA_test_inhibit := hv/inhibit.c
+UNIT_EXTRA_test_inhibit := hv/inhibit.c hv/wait.c hv/flush.c
+UNIT_EXTRA_test_tlb_model := hv/flush.c hv/inhibit.c hv/wait.c
+UNIT_EXTRA_test_wait := hv/wait.c
 
 $(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c vdev/*.c)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $(UNIT_EXTRA_$*) -lcmocka -lpthread -o $@
 
-unit: $(UNIT_BINS)
-	@tests/run-unit $(UNIT_BINS)
+# Negative controls that need a bug in the code itself: test_inhibit linked against a copy of
+# hv/inhibit.c with one seeded bug (tests/unit/mutate), built with -DMUTANT_<NAME>; such a build runs
+# only the race, and passes only when the race sees the bug.
+INHIBIT_MUTANTS := norelease noepochwait
+MUTANT_BINS := $(patsubst %,$(B)/unit/test_inhibit_mutant_%,$(INHIBIT_MUTANTS))
+$(B)/unit/mut/inhibit_%.c: hv/inhibit.c tests/unit/mutate
+	@mkdir -p $(dir $@)
+	$(Q)tests/unit/mutate $* $< > $@
+$(B)/unit/test_inhibit_mutant_%: tests/unit/test_inhibit.c $(B)/unit/mut/inhibit_%.c $(PURE_C) \
+		$(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c)
+	$(HOSTCC) $(HOST_CFLAGS) -Ihv -Wno-unused-function -DMUTANT_$(shell echo $* | tr a-z A-Z) $< $(PURE_C) \
+		$(B)/unit/mut/inhibit_$*.c hv/wait.c hv/flush.c -lcmocka -lpthread -o $@
+
+unit: $(UNIT_BINS) $(MUTANT_BINS)
+	@tests/run-unit $(UNIT_BINS) $(MUTANT_BINS)
 	@python3 tests/unit/test_scenario.py
 
 # libFuzzer harnesses (clang) over the parsers of untrusted input: tests/fuzz/fuzz_NAME.c, seeds in
@@ -157,9 +172,14 @@ fuzz-regress: fuzz-build
 scenarios: all
 	tests/run
 
+# The spin model of the inhibit protocol (hv/inhibit.pml, docs/inhibit-model.md).
+model:
+	tests/model-check
+
 test: all
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory fuzz-short
+	@$(MAKE) --no-print-directory model
 	tests/run
 
 run: all

@@ -4,6 +4,7 @@
 #include "log.h"
 #include "timer.h"
 #include "x86.h"
+#include "../hv/wait.h"
 
 #define PM_TIMER_HZ 3579545ull
 #define PIT_HZ 1193182ull
@@ -60,4 +61,15 @@ void udelay(u64 us)
 	u64 end = rdtsc() + us * tsc_khz / 1000;
 	while (rdtsc() < end)
 		cpu_relax();
+}
+
+/* The clock and pause of hv/wait.c's bounded waits. */
+u64 wait_clock(void)
+{
+	return rdtsc();
+}
+
+void wait_relax(void)
+{
+	cpu_relax();
 }

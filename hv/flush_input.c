@@ -3,10 +3,10 @@
  * Pure logic: host tests link this file (tests/unit/test_flush_input.c). */
 #include "hv_hypercall.h"
 
-/* Qwords before the GVA list / the banks: AddressSpace, Flags, ProcessorMask (non-Ex) or
- * AddressSpace, Flags, Format, ValidBanksMask (Ex). */
-#define FLUSH_HEADER_QWORDS 3u
-#define FLUSH_EX_HEADER_QWORDS 4u
+/* Qwords before the GVA list / the banks: sizeof(struct hv_tlb_flush) for the non-Ex calls; for Ex,
+ * hv_tlb_flush_ex up to its banks (AddressSpace, Flags, Format, ValidBanksMask). */
+#define FLUSH_HEADER_QWORDS (sizeof(struct hv_tlb_flush) / 8)
+#define FLUSH_EX_HEADER_QWORDS (offsetof(struct hv_tlb_flush_ex, hv_vp_set.bank_contents) / 8)
 
 /* CR3 bits 63:MAXPHYADDR are reserved (SDM Vol. 3 §4.5, "Use of CR3 with 4-level paging"). Bits 11:0
  * hold PCID or PWT/PCD and are not reserved; they do not select an address space here. */
@@ -18,11 +18,10 @@ static u64 cr3_reserved_mask(u8 maxphyaddr)
 u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 nqwords, u32 vp_count,
 		   u8 maxphyaddr, struct hv_flush_request *req)
 {
-	if (in->code != HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE && in->code != HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST &&
-	    in->code != HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX && in->code != HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX)
+	if (!hv_flush_code_valid(in->code))
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
-	bool ex = in->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX || in->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
-	bool list = in->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST || in->code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+	bool ex = hv_flush_code_is_ex(in->code);
+	bool list = hv_flush_code_is_list(in->code);
 
 	req->code = in->code;
 	req->address_space = 0;
@@ -54,8 +53,11 @@ u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 n
 	if (needed > nqwords)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
 
-	u64 address_space = qwords[0];
-	u64 flags = qwords[1];
+	/* The fixed part is the same two members in both forms (the layouts are checked in hyperv_tlfs.h). */
+	const struct hv_tlb_flush *f = (const void *)qwords;
+	const struct hv_tlb_flush_ex *fx = (const void *)qwords;
+	u64 address_space = f->address_space;
+	u64 flags = f->flags;
 
 	/* TLFS HV_FLUSH_FLAGS: all other flags are reserved and must be zero. Extended range format is
 	 * not advertised (CPUID 0x40000003 EDX bit 14 clear), so it counts as reserved too. */
@@ -71,7 +73,7 @@ u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 n
 
 	bool all = flags & HV_FLUSH_ALL_PROCESSORS;
 	if (!ex) {
-		u64 processor_mask = qwords[2];
+		u64 processor_mask = f->processor_mask;
 		/* TLFS: ProcessorMask == 0 while HV_FLUSH_ALL_PROCESSORS is clear -> INVALID_PARAMETER.
 		 * KVM flushes everyone instead (a WS2012 workaround); Linux never sends it. */
 		if (!all && processor_mask == 0)
@@ -81,11 +83,14 @@ u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 n
 	} else {
 		/* The set is decoded even with HV_FLUSH_ALL_PROCESSORS: its size places the GVA list. */
 		bool set_all;
-		u16 status = hv_vp_set_decode(qwords + 2, nqwords - 2, banks, vp_count, &req->targets, &set_all);
+		const u32 set_at = offsetof(struct hv_tlb_flush_ex, hv_vp_set) / 8;
+		u16 status = hv_vp_set_decode(&fx->hv_vp_set.format, nqwords - set_at, banks, vp_count, &req->targets,
+					      &set_all);
 		if (status != HV_STATUS_SUCCESS)
 			return status;
 		all = all || set_all;
 	}
+	/* The one place ALL_PROCESSORS becomes a set: hv_flush_execute() only reads targets. */
 	if (all)
 		hv_vp_bitmap_fill(&req->targets, vp_count);
 

@@ -124,9 +124,13 @@ void hv_vp_bitmap_clear(struct hv_vp_bitmap *set);
 /* Every VP 0 .. vp_count - 1 (vp_count is clamped to MINIHV_MAX_VPS). */
 void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count);
 void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
+void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
 bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp);
-/* The lowest member >= from, or HV_VP_NONE: for (vp = next(s, 0); vp != HV_VP_NONE; vp = next(s, vp + 1)) */
+/* The lowest member >= from, or HV_VP_NONE. */
 u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from);
+/* Visits each member of set in ascending order: for_each_vp_in(i, &targets) { ... p->vps[i] ... } */
+#define for_each_vp_in(i, set) \
+	for (u32 i = hv_vp_bitmap_next((set), 0); i != HV_VP_NONE; i = hv_vp_bitmap_next((set), i + 1))
 
 /*
  * VP indexes >= vp_count (the partition's VP count, <= MINIHV_MAX_VPS) are ignored, both here and in
@@ -152,13 +156,31 @@ u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
 
 /* ---- The four flush calls (hv/flush_input.c) ---- */
 
+/* Which of the four a call code is: the one place that says so (parser and executor both ask). */
+static inline bool hv_flush_code_is_list(u16 code)
+{
+	return code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST || code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+}
+
+static inline bool hv_flush_code_is_ex(u16 code)
+{
+	return code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX || code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+}
+
+static inline bool hv_flush_code_valid(u16 code)
+{
+	return code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE || code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST ||
+	       code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX || code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+}
+
 struct hv_flush_request {
 	u16 code;                  /* HVCALL_FLUSH_VIRTUAL_ADDRESS_{SPACE,LIST}[_EX] */
 	u64 address_space;         /* CR3; meaningless with HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES */
 	u64 flags;                 /* HV_FLUSH_* */
 	bool all_processors;       /* HV_FLUSH_ALL_PROCESSORS or HV_GENERIC_SET_ALL */
-	struct hv_vp_bitmap targets; /* VPs < vp_count to flush (all of them when all_processors);
-				      * may include the caller, which is then flushed too */
+	struct hv_vp_bitmap targets; /* VPs < vp_count to flush, filled here for all_processors too (the
+				      * executor never widens it); may include the caller, which is then
+				      * flushed too */
 	u32 gva_count;             /* List calls: entries rep_start .. rep_count - 1; 0 for Space */
 	u32 gva_index;             /* index in the qword array of entry rep_start */
 };

@@ -39,7 +39,8 @@ static u16 flush_call(struct vp *vp, const struct hv_hypercall_input *in, const 
 	u16 st = hv_flush_parse(in, q, n, vp->part->vp_count, maxphyaddr, &req);
 	if (st != HV_STATUS_SUCCESS)
 		return st; /* validation first: a malformed call never suspends */
-	if (hv_flush_execute(vp, &req, q + req.gva_index) == FLUSH_SUSPENDED)
+	/* Suspended, or stopped with its partition: either way RIP and the registers stay as they are. */
+	if (hv_flush_execute(vp, &req, q + req.gva_index) != FLUSH_DONE)
 		*suspended = true;
 	return HV_STATUS_SUCCESS;
 }

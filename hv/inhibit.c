@@ -1,6 +1,9 @@
-/* TLB-flush inhibit: the flag, the suspension of flushers and their release (see hv/inhibit.h). */
+/* TLB-flush inhibit: the flag, the suspension of flushers and their release (see inhibit.h).
+ * hv/inhibit.pml models this protocol for spin (`make model`, docs/inhibit-model.md): a change to the
+ * order of the steps here (or in hv_flush_execute) must change the model with it. */
 #include "inhibit.h"
 #include "trace.h"
+#include "wait.h"
 #include "x86.h"
 
 void inhibit_flush_begin(struct cpu *c)
@@ -36,7 +39,7 @@ static bool suspend_on(struct vp *caller, struct vp *t)
 bool inhibit_check_targets(struct vp *caller, const struct hv_vp_bitmap *targets)
 {
 	struct partition *p = caller->part;
-	for (u32 i = hv_vp_bitmap_next(targets, 0); i != HV_VP_NONE; i = hv_vp_bitmap_next(targets, i + 1)) {
+	for_each_vp_in(i, targets) {
 		struct vp *t = p->vps[i];
 		if (__atomic_load_n(&t->tlb_flush_inhibit, __ATOMIC_SEQ_CST) && suspend_on(caller, t))
 			return true;
@@ -63,7 +66,18 @@ static void release_waiters(struct vp *t)
 	}
 }
 
-void inhibit_set(struct vp *t, bool inhibit, struct cpu *self_cpu)
+struct epoch_wait {
+	const struct cpu *c;
+	u64 epoch;
+};
+
+static bool epoch_moved(const void *arg)
+{
+	const struct epoch_wait *w = arg;
+	return __atomic_load_n(&w->c->flush_epoch, __ATOMIC_SEQ_CST) != w->epoch;
+}
+
+bool inhibit_set(struct vp *t, bool inhibit, struct cpu *self_cpu)
 {
 	spin_lock(&t->inhibit_lock);
 	__atomic_store_n(&t->tlb_flush_inhibit, inhibit ? 1 : 0, __ATOMIC_SEQ_CST);
@@ -71,16 +85,20 @@ void inhibit_set(struct vp *t, bool inhibit, struct cpu *self_cpu)
 	trace_event(inhibit ? TRACE_INHIBIT_SET : TRACE_INHIBIT_CLEAR, t, t->index, 0);
 	if (!inhibit) {
 		release_waiters(t);
-		return;
+		return true;
 	}
 	/* Wait out every flush that was already past its check when the flag became visible. */
+	bool ok = true;
 	for (u32 i = 0; i < cpu_count; i++) {
 		struct cpu *c = &cpus[i];
 		if (c == self_cpu)
 			continue;
-		u64 e = __atomic_load_n(&c->flush_epoch, __ATOMIC_SEQ_CST);
-		if (e & 1)
-			while (__atomic_load_n(&c->flush_epoch, __ATOMIC_SEQ_CST) == e)
-				cpu_relax();
+		struct epoch_wait w = { c, __atomic_load_n(&c->flush_epoch, __ATOMIC_SEQ_CST) };
+		if ((w.epoch & 1) && !wait_until(epoch_moved, &w, WAIT_FLUSH_EPOCH_MS)) {
+			/* The flusher there is stuck past its own bounded wait: report it, go on with the others. */
+			wait_expired(self_cpu, "inhibit set: end of a flush in progress", c->loaded, WAIT_FLUSH_EPOCH_MS);
+			ok = false;
+		}
 	}
+	return ok;
 }

@@ -19,7 +19,9 @@ void inhibit_flush_begin(struct cpu *c);
 void inhibit_flush_end(struct cpu *c);
 /* True when caller has been suspended on an inhibited member of targets (the caller's own flag counts). */
 bool inhibit_check_targets(struct vp *caller, const struct hv_vp_bitmap *targets);
-/* Sets or clears t's flag with the guarantees above. self_cpu: the caller's CPU (not waited for). */
-void inhibit_set(struct vp *t, bool inhibit, struct cpu *self_cpu);
+/* Sets or clears t's flag with the guarantees above. self_cpu: the caller's CPU (not waited for).
+ * False when a flush in progress on another CPU did not end within WAIT_FLUSH_EPOCH_MS (hv/wait.h): the
+ * flag is set, but that flush may still complete on t (logged). */
+bool inhibit_set(struct vp *t, bool inhibit, struct cpu *self_cpu);
 
 #endif

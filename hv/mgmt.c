@@ -11,6 +11,7 @@
 #include "partition.h"
 #include "power.h"
 #include "trace.h"
+#include "wait.h"
 #include "x86.h"
 
 /* Resolves a (partition, VP) target in a guest partition. */
@@ -33,18 +34,28 @@ static void *output_buffer(struct vp *vp, u64 gpa, u32 size)
 	return gpa_to_hva(vp->part, gpa, size);
 }
 
-static void explicit_suspend(struct vp *t, bool suspend)
+static bool out_of_guest(const void *arg)
+{
+	return !__atomic_load_n(&((const struct vp *)arg)->in_guest, __ATOMIC_SEQ_CST);
+}
+
+/* HV_STATUS_INVALID_VP_STATE when a suspended VP did not leave guest mode in time (docs/api.md): the
+ * suspension stays requested and takes effect at its next exit. */
+static u16 explicit_suspend(struct vp *t, bool suspend)
 {
 	if (suspend) {
 		vp_block(t, VP_BLOCK_EXPLICIT_SUSPEND);
 		/* Return only once it is off its CPU: it stopped on an instruction boundary (a VM exit). */
-		while (__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
-			cpu_relax();
+		if (!wait_until(out_of_guest, t, WAIT_EXPLICIT_SUSPEND_MS)) {
+			wait_expired(this_cpu(), "explicit suspend", t, WAIT_EXPLICIT_SUSPEND_MS);
+			return HV_STATUS_INVALID_VP_STATE;
+		}
 		trace_event(TRACE_EXPLICIT_SUSPEND, t, t->index, 0);
 	} else {
 		trace_event(TRACE_EXPLICIT_RESUME, t, t->index, 0);
 		vp_unblock(t, VP_BLOCK_EXPLICIT_SUSPEND);
 	}
+	return HV_STATUS_SUCCESS;
 }
 
 static u16 set_inhibit(struct vp *vp, const u64 *q)
@@ -63,9 +74,9 @@ static u16 set_inhibit(struct vp *vp, const u64 *q)
 	u16 st = mgmt_target_vp(in->target.partition_id, in->target.vp_index, &t);
 	if (st)
 		return st;
-	inhibit_set(t, f->inhibit, this_cpu());
 	(void)vp;
-	return HV_STATUS_SUCCESS;
+	/* A flush in progress elsewhere that did not end in time (logged): the flag is set regardless. */
+	return inhibit_set(t, f->inhibit, this_cpu()) ? HV_STATUS_SUCCESS : HV_STATUS_INVALID_VP_STATE;
 }
 
 static u16 vp_registers(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u64 out_gpa, bool set,
@@ -105,7 +116,9 @@ static u16 vp_registers(struct vp *vp, const struct hv_hypercall_input *in, cons
 			}
 			if (value & HV_EXPLICIT_SUSPEND_RESERVED_MASK)
 				return HV_STATUS_INVALID_PARAMETER;
-			explicit_suspend(t, value & HV_EXPLICIT_SUSPEND_SUSPENDED);
+			st = explicit_suspend(t, value & HV_EXPLICIT_SUSPEND_SUSPENDED);
+			if (st)
+				return st;
 			break;
 		case HvRegisterInterceptSuspend:
 			if (!set) {
@@ -116,7 +129,8 @@ static u16 vp_registers(struct vp *vp, const struct hv_hypercall_input *in, cons
 			 * acting as the parent, may set and clear TlbFlushInhibit (docs/api.md). */
 			if (value & (HV_INTERCEPT_SUSPEND_RESERVED_MASK | HV_INTERCEPT_SUSPEND_SUSPENDED))
 				return HV_STATUS_INVALID_PARAMETER;
-			inhibit_set(t, value & HV_INTERCEPT_SUSPEND_TLB_FLUSH_INHIBIT, this_cpu());
+			if (!inhibit_set(t, value & HV_INTERCEPT_SUSPEND_TLB_FLUSH_INHIBIT, this_cpu()))
+				return HV_STATUS_INVALID_VP_STATE;
 			break;
 		default:
 			return HV_STATUS_INVALID_PARAMETER;

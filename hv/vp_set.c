@@ -38,6 +38,12 @@ void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp)
 		set->bits[vp / 64] |= 1ull << (vp % 64);
 }
 
+void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp)
+{
+	if (vp < MINIHV_MAX_VPS)
+		set->bits[vp / 64] &= ~(1ull << (vp % 64));
+}
+
 bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp)
 {
 	return vp < MINIHV_MAX_VPS && (set->bits[vp / 64] >> (vp % 64)) & 1;

@@ -60,6 +60,18 @@ static void test_bitmap_basics(void **state)
 	assert_int_equal(hv_vp_bitmap_next(&s, 1), 63);
 	assert_int_equal(hv_vp_bitmap_next(&s, 65), 127);
 	assert_int_equal(hv_vp_bitmap_next(&s, 128), HV_VP_NONE);
+
+	/* for_each_vp_in visits the same members; removing one (and an absent index) leaves the rest */
+	n = 0;
+	for_each_vp_in(vp, &s)
+		seen[n++] = vp;
+	assert_int_equal(n, 4);
+	assert_int_equal(seen[3], 127);
+	hv_vp_bitmap_remove(&s, 63);
+	hv_vp_bitmap_remove(&s, 200);
+	assert_false(hv_vp_bitmap_test(&s, 63));
+	assert_int_equal(hv_vp_bitmap_weight(&s), 3);
+	assert_int_equal(hv_vp_bitmap_next(&s, 1), 64);
 }
 
 static void test_bitmap_fill(void **state)
