@@ -105,7 +105,7 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/minihv_emu.py
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
-	hv/flush_input.c hv/gva_walk.c mm/ept.c vdev/vlapic_regs.c vmx/cr_rules.c
+	hv/flush_input.c hv/gva_walk.c mm/ept.c vdev/i8259.c vdev/vlapic_regs.c vmx/cr_rules.c vmx/io_decode.c
 HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

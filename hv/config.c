@@ -53,9 +53,10 @@ struct str {
 enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
-enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_APIC, KEY_AP_START, PART_KEYS };
+enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_APIC, KEY_AP_START,
+		KEY_PLATFORM, PART_KEYS };
 static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "module", "apic",
-						  "ap_start" };
+						  "ap_start", "platform" };
 
 struct parser {
 	struct config *cfg;
@@ -151,6 +152,9 @@ static bool finish_partition(struct parser *ps)
 	if (!ps->key_line[KEY_IMAGE])
 		return fail_at(ps, p->line, "partition '%s' has no image (add e.g. 'image = elf %s.elf')", p->name,
 			       p->name);
+	/* A Linux kernel needs the PC devices; an ELF guest gets them only when it asks. */
+	if (!ps->key_line[KEY_PLATFORM])
+		p->platform = p->image_kind == IMAGE_LINUX ? PLATFORM_PC : PLATFORM_MINIMAL;
 	/* A Linux kernel needs the x2APIC and starts its APs itself (docs/vlapic.md). */
 	if (p->image_kind == IMAGE_LINUX) {
 		if (!ps->key_line[KEY_APIC])
@@ -329,6 +333,18 @@ static bool set_choice(struct parser *ps, struct str v, const char *key, const c
 	return fail(ps, "bad %s '%s' (expected %s or %s)", key, quote(q, v), off, on);
 }
 
+static bool set_platform(struct parser *ps, struct str v)
+{
+	char q[QUOTE_MAX + 1];
+	if (str_eq(v, "pc"))
+		ps->part->platform = PLATFORM_PC;
+	else if (str_eq(v, "minimal"))
+		ps->part->platform = PLATFORM_MINIMAL;
+	else
+		return fail(ps, "bad platform '%s' (expected pc or minimal)", quote(q, v));
+	return true;
+}
+
 static bool key_value(struct parser *ps, struct str s)
 {
 	char q[QUOTE_MAX + 1];
@@ -354,7 +370,8 @@ static bool key_value(struct parser *ps, struct str s)
 	while (k < PART_KEYS && !str_eq(key, part_keys[k]))
 		k++;
 	if (k == PART_KEYS)
-		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, apic, ap_start)", quote(q, key));
+		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, apic, ap_start, "
+			    "platform)", quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
 	ps->key_line[k] = ps->line;
@@ -375,6 +392,8 @@ static bool key_value(struct parser *ps, struct str s)
 		return set_choice(ps, val, "apic", "none", "x2apic", &ps->part->x2apic);
 	case KEY_AP_START:
 		return set_choice(ps, val, "ap_start", "entry", "sipi", &ps->part->ap_start_sipi);
+	case KEY_PLATFORM:
+		return set_platform(ps, val);
 	default:
 		return false;
 	}

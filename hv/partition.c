@@ -167,6 +167,9 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 	}
 	p->eptp = ept_pointer(ept);
 	p->hypercall_gpa = ~0ull;
+	vuart_init(p);
+	vpic_init(p);
+	legacy_io_init(p);
 	build_guest_tables(p);
 
 	const struct boot_module *m = boot_module_find(bi, pc->image);

@@ -13,6 +13,8 @@
 
 enum partition_role { ROLE_GUEST, ROLE_MANAGEMENT };
 enum image_kind { IMAGE_ELF, IMAGE_LINUX };
+/* The devices a partition sees besides COM1 (docs/platform.md). */
+enum platform_kind { PLATFORM_MINIMAL, PLATFORM_PC };
 
 struct partition_config {
 	char name[CONFIG_NAME_MAX];
@@ -25,6 +27,7 @@ struct partition_config {
 	char module[CONFIG_PATH_MAX]; /* optional file handed to the partition as it is ("" = none) */
 	bool x2apic;                 /* apic = x2apic: a guest-visible local APIC (vdev/vlapic.c) */
 	bool ap_start_sipi;          /* ap_start = sipi: VPs other than 0 wait for INIT and SIPI */
+	enum platform_kind platform; /* default: pc for a Linux image, minimal otherwise */
 	u32 line;                    /* line of the [partition NAME] header */
 	u32 line_memory, line_image, line_module; /* lines of those keys, for errors found after parsing */
 };

@@ -11,6 +11,8 @@
 #include "spinlock.h"
 #include "types.h"
 #include "vmx.h"
+#include "legacy_io.h"
+#include "vpic.h"
 #include "vlapic.h"
 #include "vuart.h"
 
@@ -120,6 +122,8 @@ struct partition {
 	u32 vp_count;
 	struct vp **vps;
 	struct vuart uart;
+	struct vpic pic;           /* PC platform only */
+	struct legacy_io legacy;   /* PC platform only */
 	volatile u32 vps_finished;
 	volatile bool finished;
 	volatile bool stopped;

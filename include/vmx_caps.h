@@ -25,6 +25,7 @@
 #define VMX_BASIC_REVISION(b) ((u32)(b) & 0x7fffffff)
 #define VMX_BASIC_VMCS_SIZE(b) (((b) >> 32) & 0x1fff)
 #define VMX_BASIC_MEMTYPE(b) (((b) >> 50) & 0xf)
+#define VMX_BASIC_INS_OUTS_INFO BIT(54) /* instruction information reported for INS/OUTS exits */
 #define VMX_BASIC_TRUE_CTLS BIT(55)
 
 /* Pin-based controls */

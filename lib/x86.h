@@ -33,6 +33,7 @@
 #define RFLAGS_CF BIT(0)
 #define RFLAGS_ZF BIT(6)
 #define RFLAGS_IF BIT(9)
+#define RFLAGS_DF BIT(10)
 #define RFLAGS_RESERVED1 BIT(1)
 
 #define MSR_IA32_APIC_BASE 0x1b

@@ -28,8 +28,9 @@ void vlapic_vp_init(struct vp *vp)
 
 bool vlapic_has_event(struct vp *vp)
 {
+	/* A posted SIPI counts too: INIT and SIPI end HLT, and a VP that halted just as they came must run. */
 	return __atomic_load_n(&vp->lapic.nmi_pending, __ATOMIC_ACQUIRE) || vlapic_pending(&vp->lapic) >= 0 ||
-	       vlapic_extint_pending(vp);
+	       vlapic_extint_pending(vp) || __atomic_load_n(&vp->sipi_pending, __ATOMIC_ACQUIRE);
 }
 
 /* Something arrived for vp: a halted VP wakes if it would take it; one in guest mode leaves it soon. */
@@ -67,7 +68,7 @@ void vlapic_deliver(struct vp *vp, u8 mode, u8 vector)
 		if (!__atomic_exchange_n(&vp->wait_sipi, 0, __ATOMIC_SEQ_CST))
 			return;
 		__atomic_store_n(&vp->sipi_pending, 0x100u | vector, __ATOMIC_SEQ_CST);
-		vp_unblock(vp, VP_BLOCK_WAIT_SIPI);
+		vp_unblock(vp, VP_BLOCK_WAIT_SIPI | VP_BLOCK_HALTED); /* INIT ended any HLT */
 		return;
 	default:
 		return; /* SMI: no SMM; ExtINT and reserved modes are not sent by an ICR */
@@ -141,9 +142,9 @@ bool vlapic_msr_write(struct vp *vp, u32 msr, u64 value, bool *fault)
 
 void vlapic_before_entry(struct vp *vp)
 {
+	if (!__atomic_load_n(&vp->sipi_pending, __ATOMIC_ACQUIRE))
+		return; /* every entry passes here: no locked instruction on the common path */
 	u32 sipi = __atomic_exchange_n(&vp->sipi_pending, 0, __ATOMIC_SEQ_CST);
-	if (!sipi)
-		return;
 	vlapic_init_signal(&vp->lapic);
 	vp->in_hlt = false;
 	if (!vmcs_init_state(vp, (u8)sipi))

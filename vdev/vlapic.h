@@ -164,7 +164,7 @@ void vlapic_deliver(struct vp *vp, u8 mode, u8 vector);
 void vlapic_send_ipi(struct vp *from, const struct vlapic_icr *ipi);
 /* Home CPU, the VP's VMCS current, right before entry: a posted SIPI resets it to the INIT state. */
 void vlapic_before_entry(struct vp *vp);
-/* Whether vp would take an interrupt or NMI now (HLT ends), ignoring RFLAGS.IF. Any CPU. */
+/* Whether vp would take an interrupt or NMI now, or a SIPI reset it (HLT ends), ignoring RFLAGS.IF. */
 bool vlapic_has_event(struct vp *vp);
 /* Home CPU: fires the expired timers of the VPs homed on c (waking them) and returns the earliest
  * deadline still ahead, or 0. *woke: a VP other than running became runnable. */

@@ -107,6 +107,10 @@ bool vlapic_accept(struct vlapic *l, u8 vector)
 
 int vlapic_pending(const struct vlapic *l)
 {
+	/* Before every VM entry: an empty IRR must cost little (one OR chain, no loop). */
+	const volatile u32 *r = l->irr;
+	if (!(r[0] | r[1] | r[2] | r[3] | r[4] | r[5] | r[6] | r[7]))
+		return -1;
 	int v = vlapic_highest(l->irr);
 	if (v < 0 || (u32)(v & 0xf0) <= (vlapic_ppr(l) & 0xf0))
 		return -1;

@@ -1,15 +1,48 @@
-/* Each partition's COM1: a 16550 that a guest drives with polled I/O. Output is collected into lines
- * printed with the partition's name; input comes from the physical console to one partition at a time
- * (the management partition first; Ctrl-A three times moves it on, as Xen does). */
+/* Each partition's COM1: a 16550A (National Semiconductor PC16550D datasheet) with an infinitely fast
+ * transmitter. Output is collected into lines printed with the partition's name; input comes from the
+ * physical console to one partition at a time (the management partition first; Ctrl-A three times
+ * moves it on, as Xen does). Interrupts follow the datasheet's IER/IIR rules and reach IRQ 4 of the
+ * partition's 8259 through MCR.OUT2, as on a PC; a guest may as well poll LSR. */
 #include "lib.h"
 #include "log.h"
 #include "partition.h"
+#include "vpic.h"
 #include "vuart.h"
 
 #define COM1_BASE 0x3f8
+#define COM1_IRQ 4
+/* registers (offset from the base) */
+#define UART_RBR 0 /* read, DLAB = 0 */
+#define UART_THR 0 /* write, DLAB = 0 */
+#define UART_IER 1
+#define UART_IIR 2 /* read */
+#define UART_FCR 2 /* write */
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LSR 5
+#define UART_MSR 6
+#define UART_SCR 7
+#define IER_ERBFI 0x01 /* received data available */
+#define IER_ETBEI 0x02 /* transmitter holding register empty */
+#define IIR_NO_INT 0x01
+#define IIR_THRE 0x02
+#define IIR_RDA 0x04
+#define IIR_FIFO 0xc0  /* FIFOs enabled */
+#define FCR_FIFO_ENABLE 0x01
+#define FCR_CLEAR_RX 0x02
+#define LCR_DLAB 0x80
+#define MCR_DTR 0x01
+#define MCR_RTS 0x02
+#define MCR_OUT1 0x04
+#define MCR_OUT2 0x08  /* on a PC: connects the UART's INTR to the interrupt controller */
+#define MCR_LOOP 0x10
 #define LSR_DR 0x01
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
+#define MSR_CTS 0x10
+#define MSR_DSR 0x20
+#define MSR_RI 0x40
+#define MSR_DCD 0x80
 #define CTRL_A 0x01
 
 static spinlock_t input_lock = SPINLOCK_INIT;
@@ -36,6 +69,8 @@ static void tx(struct partition *p, u8 c)
 	if (u->line_len == sizeof(u->line))
 		flush_line(p); /* a very long line is split rather than lost */
 }
+
+static void rx_arrived(struct partition *p);
 
 static void choose_focus(void)
 {
@@ -75,6 +110,7 @@ void vuart_poll_input(void)
 	if (!partition_count || !spin_trylock(&input_lock))
 		return;
 	choose_focus();
+	u32 got = 0; /* partitions that received bytes */
 	int c;
 	while ((c = console_getc()) >= 0) {
 		if (c == CTRL_A) {
@@ -98,8 +134,74 @@ void vuart_poll_input(void)
 			/* the byte is in place before the guest (under the UART lock) can see the new tail */
 			__atomic_store_n(&u->rx_tail, u->rx_tail + 1, __ATOMIC_RELEASE);
 		}
+		got |= 1u << input_focus;
 	}
 	spin_unlock(&input_lock);
+	for (u32 i = 0; got; i++, got >>= 1)
+		if (got & 1)
+			rx_arrived(&partitions[i]); /* RDA interrupt */
+}
+
+void vuart_init(struct partition *p)
+{
+	p->uart.lock = (spinlock_t)SPINLOCK_INIT;
+	p->uart.thre_pending = false;
+	p->uart.irq_level = false;
+}
+
+static bool rx_ready(const struct vuart *u)
+{
+	return __atomic_load_n(&u->rx_tail, __ATOMIC_ACQUIRE) != u->rx_head;
+}
+
+/* The highest-priority interrupt pending (datasheet priority: line status, received data, THR
+ * empty, modem status; no line-status errors or modem-status changes happen here). */
+static u8 iir_id(const struct vuart *u)
+{
+	if ((u->ier & IER_ERBFI) && rx_ready(u))
+		return IIR_RDA;
+	if ((u->ier & IER_ETBEI) && u->thre_pending)
+		return IIR_THRE;
+	return IIR_NO_INT;
+}
+
+/* Drives IRQ 4 from INTR gated by OUT2. Called with the UART lock held (order: UART, then PIC). */
+static void update_irq(struct partition *p)
+{
+	struct vuart *u = &p->uart;
+	bool level = (u->mcr & MCR_OUT2) && iir_id(u) != IIR_NO_INT;
+	if (level == u->irq_level)
+		return;
+	u->irq_level = level;
+	vpic_set_irq(p, COM1_IRQ, level);
+}
+
+static void rx_arrived(struct partition *p)
+{
+	spin_lock(&p->uart.lock);
+	update_irq(p);
+	spin_unlock(&p->uart.lock);
+}
+
+static u8 msr(const struct vuart *u)
+{
+	if (!(u->mcr & MCR_LOOP))
+		return MSR_DCD | MSR_DSR | MSR_CTS;
+	/* Loopback: the modem-control outputs come back as the modem-status inputs. */
+	return (u8)(((u->mcr & MCR_DTR) ? MSR_DSR : 0) | ((u->mcr & MCR_RTS) ? MSR_CTS : 0) |
+		    ((u->mcr & MCR_OUT1) ? MSR_RI : 0) | ((u->mcr & MCR_OUT2) ? MSR_DCD : 0));
+}
+
+static void write_thr(struct partition *p, u8 c)
+{
+	struct vuart *u = &p->uart;
+	/* Writing THR clears the THRE interrupt; the character leaves at once and THR is empty again,
+	 * so the interrupt returns: IRQ 4 drops and rises, an edge the 8259 latches. */
+	u->thre_pending = false;
+	update_irq(p);
+	tx(p, c);
+	u->thre_pending = true;
+	update_irq(p);
 }
 
 bool vuart_io(struct partition *p, u16 port, bool in, u32 *value)
@@ -107,72 +209,83 @@ bool vuart_io(struct partition *p, u16 port, bool in, u32 *value)
 	if (port < COM1_BASE || port > COM1_BASE + 7)
 		return false;
 	struct vuart *u = &p->uart;
-	bool dlab = u->lcr & 0x80;
 	spin_lock(&u->lock);
+	bool dlab = u->lcr & LCR_DLAB;
+	u8 v = (u8)*value;
 	switch (port - COM1_BASE) {
-	case 0:
+	case UART_RBR:
 		if (dlab) {
 			if (in)
 				*value = u->dll;
 			else
-				u->dll = (u8)*value;
+				u->dll = v;
 		} else if (in) {
-			*value = u->rx_head != u->rx_tail ? u->rx[u->rx_head++ % sizeof(u->rx)] : 0;
+			*value = rx_ready(u) ? u->rx[u->rx_head++ % sizeof(u->rx)] : 0;
 		} else {
-			tx(p, (u8)*value);
+			write_thr(p, v);
 		}
 		break;
-	case 1:
+	case UART_IER:
 		if (dlab) {
 			if (in)
 				*value = u->dlm;
 			else
-				u->dlm = (u8)*value;
+				u->dlm = v;
 		} else if (in) {
 			*value = u->ier;
 		} else {
-			u->ier = (u8)*value & 0x0f;
+			/* Enabling ETBEI while THR is empty raises THRE (Linux's startup checks for this). */
+			if (!(u->ier & IER_ETBEI) && (v & IER_ETBEI))
+				u->thre_pending = true;
+			u->ier = v & 0x0f;
 		}
 		break;
-	case 2:
-		if (in)
-			*value = 0xc1; /* no interrupt pending, FIFOs enabled */
-		else
-			u->fcr = (u8)*value;
+	case UART_IIR:
+		if (in) {
+			u8 id = iir_id(u);
+			if (id == IIR_THRE)
+				u->thre_pending = false; /* reading IIR that reports THRE clears it */
+			*value = id | ((u->fcr & FCR_FIFO_ENABLE) ? IIR_FIFO : 0);
+		} else {
+			u->fcr = v;
+			if ((v & FCR_FIFO_ENABLE) && (v & FCR_CLEAR_RX))
+				u->rx_head = __atomic_load_n(&u->rx_tail, __ATOMIC_ACQUIRE);
+		}
 		break;
-	case 3:
+	case UART_LCR:
 		if (in)
 			*value = u->lcr;
 		else
-			u->lcr = (u8)*value;
+			u->lcr = v;
 		break;
-	case 4:
+	case UART_MCR:
 		if (in)
 			*value = u->mcr;
 		else
-			u->mcr = (u8)*value & 0x1f;
+			u->mcr = v & 0x1f;
 		break;
-	case 5:
+	case UART_LSR:
 		if (in) {
 			spin_unlock(&u->lock);
 			/* A guest waiting for input polls LSR: that is when the real UART is worth reading. */
-			if (u->rx_head == u->rx_tail && p == &partitions[input_focus])
+			if (!rx_ready(u) && p == &partitions[input_focus])
 				vuart_poll_input();
 			spin_lock(&u->lock);
-			*value = LSR_THRE | LSR_TEMT | (u->rx_head != u->rx_tail ? LSR_DR : 0);
+			*value = LSR_THRE | LSR_TEMT | (rx_ready(u) ? LSR_DR : 0);
 		}
 		break;
-	case 6:
+	case UART_MSR:
 		if (in)
-			*value = 0xb0; /* DCD, DSR, CTS */
+			*value = msr(u);
 		break;
-	case 7:
+	case UART_SCR:
 		if (in)
 			*value = u->scr;
 		else
-			u->scr = (u8)*value;
+			u->scr = v;
 		break;
 	}
+	update_irq(p);
 	spin_unlock(&u->lock);
 	return true;
 }

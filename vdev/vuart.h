@@ -1,5 +1,6 @@
-/* Each partition's emulated COM1 (vdev/vuart.c): called by the I/O exit (vmx/io.c), the scheduler's
- * console poll (vmx/sched.c) and the end of a partition (hv/partition.c). */
+/* Each partition's emulated COM1 (vdev/vuart.c, 0x3F8-0x3FF): a 16550A whose interrupts go to IRQ 4 of
+ * the partition's 8259 (PC partitions). Called by the I/O exit (vmx/io.c), the scheduler's console poll
+ * (vmx/sched.c) and the build and end of a partition (hv/partition.c). */
 #ifndef MINIHV_VUART_H
 #define MINIHV_VUART_H
 
@@ -8,17 +9,19 @@
 
 struct partition;
 
-/* The 16550's registers as the guest sees them, an output line being collected and the input queue. */
 struct vuart {
 	spinlock_t lock;
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
+	bool thre_pending;   /* the THRE interrupt source is active (16550: cleared by IIR read or THR write) */
+	bool irq_level;      /* what the UART drives on IRQ 4 now */
 	u32 line_len;
 	char line[200];
 	u32 rx_head, rx_tail;
 	u8 rx[256];
 };
 
-/* Port I/O from a guest: false when the port is not COM1's (the caller then decides). */
+void vuart_init(struct partition *p);
+/* A port access; false when port is not COM1's. */
 bool vuart_io(struct partition *p, u16 port, bool in, u32 *value);
 /* Polls the physical console for input (Ctrl-A three times switches the input partition). */
 void vuart_poll_input(void);

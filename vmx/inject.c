@@ -11,7 +11,7 @@
 
 static bool interrupt_pending(struct vp *vp)
 {
-	return vlapic_extint_pending(vp) || vlapic_pending(&vp->lapic) >= 0;
+	return (vp->part->extint && vlapic_extint_pending(vp)) || vlapic_pending(&vp->lapic) >= 0;
 }
 
 void vmx_prepare_interrupts(struct vp *vp)
@@ -30,10 +30,11 @@ void vmx_prepare_interrupts(struct vp *vp)
 			__atomic_store_n(&l->nmi_pending, 0, __ATOMIC_SEQ_CST);
 			vmwrite(VMCS_VM_ENTRY_INTR_INFO, 2 | INTR_TYPE_NMI | INTR_INFO_VALID);
 			busy = true;
-		} else {
-			/* Without virtual NMIs there is no NMI window: look again at the next interrupt window. */
-			want |= vmx_nmi_window ? CPU_NMI_WINDOW_EXITING : CPU_INTERRUPT_WINDOW_EXITING;
+		} else if (vmx_nmi_window) {
+			want |= CPU_NMI_WINDOW_EXITING;
 		}
+		/* Without virtual NMIs there is no NMI window: the NMI waits for the next exit (at the latest the
+		 * slice end). An interrupt window would not do: it can open while NMIs are still blocked. */
 	}
 	if (interrupt_pending(vp)) {
 		bool open = (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) && !shadow;

@@ -128,8 +128,9 @@ static void run_vp_slice(struct cpu *c, struct vp *vp)
 			deadline = now + slice; /* alone on this CPU: a fresh slice */
 		}
 		hv_flush_process(vp);
-		vlapic_before_entry(vp);
-		if (!vp_halt_ends(vp))
+		if (__atomic_load_n(&vp->sipi_pending, __ATOMIC_ACQUIRE))
+			vlapic_before_entry(vp);
+		if (vp->in_hlt && !vp_halt_ends(vp))
 			return;
 		vmx_prepare_interrupts(vp);
 		vmwrite(VMCS_VMX_PREEMPTION_TIMER_VALUE, preemption_value(now, deadline, timer));

@@ -2,11 +2,14 @@
  * VP 0 checks its own APIC (registers, self-IPIs with priorities and EOI, TPR, ESR, #GP on bad
  * accesses and bad CR0/CR4 writes, the timer one-shot and periodic, waking from HLT on it), then starts
  * VP 1 and VP 2 with INIT, SIPI, SIPI into sipi.asm, which goes real → protected → long mode and into
- * the runtime. Then IPIs between VPs: fixed with priorities, all-excluding-self, logical, NMI. */
+ * the runtime. Then IPIs between VPs: fixed with priorities, all-excluding-self, logical, NMI.
+ * cmdline "bsp-only": VP 0 checks its registers and ends; VPs 1 and 2 are never started. */
 #include "guest.h"
 
 #define SIPI_BASE 0x9000
 #define SIPI_VECTOR (SIPI_BASE >> 12)
+#define STUB_PAGE 0xa000 /* a real-mode stub that counts its starts at STUB_MARK and ends the VP */
+#define STUB_MARK 0xa100
 
 #define X2APIC_ID 0x802
 #define X2APIC_VERSION 0x803
@@ -322,6 +325,8 @@ static void start_ap(u32 vp, struct sipi_mailbox *mb)
 static int bsp(void)
 {
 	registers();
+	if (guest_option("bsp-only", NULL, 0))
+		return 0; /* the APs are never started: minihv must end them with VP 0 */
 	control_registers();
 	self_ipis();
 	timer();
@@ -359,6 +364,19 @@ static int bsp(void)
 	while (!atomic_load_u32(&ap_done[1]) || !atomic_load_u32(&ap_done[2]))
 		cpu_relax();
 	guest_pass("IPIs between VPs: fixed by priority, all-excluding-self, logical, NMI, and back to a halted VP");
+
+	/* INIT and SIPI to a VP in HLT: INIT ends the halt; the stub counts its start and ends vp 2 (HLT, IF = 0). */
+	static const u8 stub[] = { 0xf0, 0xff, 0x06, STUB_MARK & 0xff, STUB_MARK >> 8, /* lock inc word [STUB_MARK] */
+				   0xfa, 0xf4, 0xeb, 0xfd };                          /* cli; hlt; jmp $-1 */
+	memcpy((void *)(uintptr_t)STUB_PAGE, stub, sizeof(stub));
+	*(volatile u16 *)(uintptr_t)STUB_MARK = 0;
+	delay_us(1000); /* vp 2 is in HLT by now */
+	send(2, 0xc500);
+	send(2, 0x0600 | (STUB_PAGE >> 12));
+	u64 t0 = rdtsc();
+	while (!*(volatile u16 *)(uintptr_t)STUB_MARK)
+		guest_check(rdtsc() - t0 < tsc_khz() * 2000, "apictest: INIT + SIPI did not restart the halted vp 2");
+	guest_pass("INIT + SIPI restarted a halted VP in real mode");
 	return 0;
 }
 
@@ -393,6 +411,9 @@ static int ap(u32 vp)
 		u64 t0 = rdtsc();
 		while (!nmis[2])
 			guest_check(rdtsc() - t0 < tsc_khz() * 2000, "apictest: no NMI on vp 2");
+		atomic_store_u32(&ap_done[vp], 1);
+		for (;;)
+			sti_hlt(); /* until INIT + SIPI from vp 0 */
 	} else {
 		static const u32 w1[] = { V_ALL };
 		expect_order(1, w1, 1, "broadcast to vp 1");

@@ -144,7 +144,7 @@ static void test_unknown_section(void **state)
 static void test_unknown_key(void **state)
 {
 	assert_error("[partition a]\nmemroy = 16M\n", 2,
-		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, module, apic, ap_start)");
+		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, module, apic, ap_start, platform)");
 	assert_error("# c\n[hypervisor]\noption = x\n", 3, "unknown key 'option' (expected options)");
 	assert_error("[partition a]\nMemory = 16M\n", 2, "unknown key 'Memory'");
 }
@@ -230,6 +230,18 @@ static void test_role(void **state)
 	assert_error("[partition a]\nrole =\n", 2, "bad role ''");
 	assert_true(parse("[partition a]\nrole = guest\nmemory = 4M\nvps = 1\nimage = elf a\n"));
 	assert_int_equal(cfg.partitions[0].role, ROLE_GUEST);
+}
+
+static void test_platform(void **state)
+{
+	assert_error("[partition a]\nplatform = isa\n", 2, "bad platform 'isa' (expected pc or minimal)");
+	assert_error("[partition a]\nplatform = pc\nplatform = pc\n", 3, "duplicate key 'platform'");
+	assert_true(parse("[partition a]\nmemory = 4M\nvps = 1\nimage = elf a\n"
+			  "[partition b]\nmemory = 4M\nvps = 1\nimage = elf b\nplatform = pc\n"
+			  "[partition c]\nmemory = 4M\nvps = 1\nplatform = minimal\nimage = elf c\n"));
+	assert_int_equal(cfg.partitions[0].platform, PLATFORM_MINIMAL); /* elf default */
+	assert_int_equal(cfg.partitions[1].platform, PLATFORM_PC);
+	assert_int_equal(cfg.partitions[2].platform, PLATFORM_MINIMAL);
 }
 
 static void test_two_management(void **state)
@@ -383,6 +395,7 @@ int main(void)
 		cmocka_unit_test(test_memory_limits),
 		cmocka_unit_test(test_vps),
 		cmocka_unit_test(test_role),
+		cmocka_unit_test(test_platform),
 		cmocka_unit_test(test_two_management),
 		cmocka_unit_test(test_image),
 		cmocka_unit_test(test_module),
