@@ -41,7 +41,7 @@ LIBGCC := $(shell $(CC) -print-libgcc-file-name)
 GNUEFI_LDS := /usr/lib/elf_x86_64_efi.lds
 GNUEFI_CRT0 := /usr/lib/crt0-efi-x86_64.o
 
-.PHONY: all images guests iso esp test unit fuzz fuzz-build fuzz-short fuzz-regress model scenarios run bench clean
+.PHONY: all images guests iso esp test unit fuzz fuzz-build fuzz-short fuzz-regress model scenarios run run-linux bench clean
 all: images guests
 
 images: $(B)/minihv.elf $(B)/minihv.efi
@@ -105,7 +105,8 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/minihv_emu.py
 
 # Host unit tests (cmocka) over the pure-logic files.
 PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
-	hv/flush_input.c hv/gva_walk.c mm/ept.c vdev/i8259.c vdev/vlapic_regs.c vmx/cr_rules.c vmx/io_decode.c
+	hv/flush_input.c hv/gva_walk.c mm/ept.c hv/bzimage.c hv/guest_acpi.c vdev/vlapic_regs.c vmx/cr_rules.c \
+	vdev/i8259.c vmx/io_decode.c
 HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \
 	-fsanitize=address,undefined -fno-omit-frame-pointer
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -184,6 +185,10 @@ test: all
 
 run: all
 	tools/run
+
+# The first experiment (README): Debian's 6.1 cloud kernel as a 2-VP guest beside the management shell.
+run-linux: all
+	tools/run --linux 6.1 --mem 512 --config tools/run-linux.cfg
 
 bench: all
 	tools/bench

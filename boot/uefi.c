@@ -153,6 +153,7 @@ static void load_files(EFI_LOADED_IMAGE *li)
 			for (u32 i = 0; i < config.partition_count; i++) {
 				load_image(root, config.partitions[i].image);
 				load_image(root, config.partitions[i].module);
+				load_image(root, config.partitions[i].initrd); /* "" for all but Linux partitions */
 			}
 	}
 	uefi_call_wrapper(root->Close, 1, root);

@@ -53,10 +53,19 @@ struct str {
 enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
-enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_APIC, KEY_AP_START,
-		KEY_PLATFORM, PART_KEYS };
-static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "module", "apic",
-						  "ap_start", "platform" };
+enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_INITRD, KEY_ENLIGHTENMENTS,
+		KEY_APIC, KEY_AP_START, KEY_PLATFORM, PART_KEYS };
+static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "module", "initrd",
+						  "enlightenments", "apic", "ap_start", "platform" };
+
+/* In enum hv_enlightenment bit order. */
+static const char *const enl_names[HV_ENL_COUNT] = { "hv-vpindex", "hv-tlbflush", "hv-tlbflush-ex",
+						     "hv-frequencies", "hv-xmm-input" };
+
+const char *config_enlightenment_name(u32 i)
+{
+	return i < HV_ENL_COUNT ? enl_names[i] : "?";
+}
 
 struct parser {
 	struct config *cfg;
@@ -152,19 +161,24 @@ static bool finish_partition(struct parser *ps)
 	if (!ps->key_line[KEY_IMAGE])
 		return fail_at(ps, p->line, "partition '%s' has no image (add e.g. 'image = elf %s.elf')", p->name,
 			       p->name);
-	/* A Linux kernel needs the PC devices; an ELF guest gets them only when it asks. */
-	if (!ps->key_line[KEY_PLATFORM])
-		p->platform = p->image_kind == IMAGE_LINUX ? PLATFORM_PC : PLATFORM_MINIMAL;
-	/* A Linux kernel needs the x2APIC and starts its APs itself (docs/vlapic.md). */
+	if (ps->key_line[KEY_INITRD] && p->image_kind != IMAGE_LINUX)
+		return fail_at(ps, ps->key_line[KEY_INITRD], "initrd is only for 'image = linux FILE' partitions");
+	if (p->image_kind == IMAGE_LINUX && p->role == ROLE_MANAGEMENT)
+		return fail_at(ps, ps->key_line[KEY_ROLE], "a linux partition cannot be the management partition");
+	/* Linux starts its APs by INIT/SIPI through its x2APIC: a Linux partition always has both. */
 	if (p->image_kind == IMAGE_LINUX) {
-		if (!ps->key_line[KEY_APIC])
-			p->x2apic = true;
-		if (!ps->key_line[KEY_AP_START])
-			p->ap_start_sipi = true;
+		if (ps->key_line[KEY_APIC] && !p->x2apic)
+			return fail_at(ps, ps->key_line[KEY_APIC], "a linux partition needs apic = x2apic");
+		if (ps->key_line[KEY_AP_START] && !p->ap_start_sipi)
+			return fail_at(ps, ps->key_line[KEY_AP_START], "a linux partition needs ap_start = sipi");
+		p->x2apic = p->ap_start_sipi = true;
 	}
 	/* INIT/SIPI need the ICR: starting APs by SIPI without a virtual APIC would leave them waiting forever. */
 	if (p->ap_start_sipi && !p->x2apic)
 		return fail_at(ps, ps->key_line[KEY_AP_START], "ap_start = sipi needs apic = x2apic");
+	/* A Linux kernel needs the PC devices; an ELF guest gets them only when it asks. */
+	if (!ps->key_line[KEY_PLATFORM])
+		p->platform = p->image_kind == IMAGE_LINUX ? PLATFORM_PC : PLATFORM_MINIMAL;
 	return true;
 }
 
@@ -198,6 +212,7 @@ static bool start_partition(struct parser *ps, struct str name)
 	p->name[name.n] = 0;
 	p->role = ROLE_GUEST;
 	p->image_kind = IMAGE_ELF;
+	p->enlightenments = HV_ENL_ALL;
 	p->line = ps->line;
 	ps->part = p;
 	ps->sec = SEC_PARTITION;
@@ -295,18 +310,56 @@ static bool set_image(struct parser *ps, struct str v)
 	struct str file = trim((struct str){ v.p + k, v.n - k });
 	if (!kind.n)
 		return fail(ps, "image needs a kind and a file name (e.g. 'image = elf guest.elf')");
-	if (str_eq(kind, "linux"))
-		return fail(ps, "image kind 'linux' is not supported yet (use elf)");
-	if (!str_eq(kind, "elf"))
-		return fail(ps, "bad image kind '%s' (expected elf)", quote(q, kind));
+	bool linux = str_eq(kind, "linux");
+	if (!linux && !str_eq(kind, "elf"))
+		return fail(ps, "bad image kind '%s' (expected elf or linux)", quote(q, kind));
 	if (!file.n)
-		return fail(ps, "image file name missing (expected 'image = elf FILE')");
+		return fail(ps, "image file name missing (expected 'image = %s FILE')", linux ? "linux" : "elf");
 	for (size_t i = 0; i < file.n; i++)
 		if (is_space(file.p[i]))
 			return fail(ps, "unexpected text after the image file name: '%s'", quote(q, file));
-	ps->part->image_kind = IMAGE_ELF;
+	ps->part->image_kind = linux ? IMAGE_LINUX : IMAGE_ELF;
 	ps->part->line_image = ps->line;
 	return copy_value(ps, ps->part->image, sizeof(ps->part->image), file, "image file name");
+}
+
+static bool set_initrd(struct parser *ps, struct str v)
+{
+	char q[QUOTE_MAX + 1];
+	if (!v.n)
+		return fail(ps, "initrd file name missing (expected 'initrd = FILE')");
+	for (size_t i = 0; i < v.n; i++)
+		if (is_space(v.p[i]))
+			return fail(ps, "unexpected text after the initrd file name: '%s'", quote(q, v));
+	ps->part->line_initrd = ps->line;
+	return copy_value(ps, ps->part->initrd, sizeof(ps->part->initrd), v, "initrd file name");
+}
+
+/* A list of QEMU Hyper-V flag names separated by blanks; an empty value offers none. */
+static bool set_enlightenments(struct parser *ps, struct str v)
+{
+	char q[QUOTE_MAX + 1];
+	u32 set = 0;
+	while (v.n) {
+		size_t k = 0;
+		while (k < v.n && !is_space(v.p[k]))
+			k++;
+		struct str w = { v.p, k };
+		u32 i = 0;
+		while (i < HV_ENL_COUNT && !str_eq(w, enl_names[i]))
+			i++;
+		if (i == HV_ENL_COUNT)
+			return fail(ps, "unknown enlightenment '%s' (known: hv-vpindex hv-tlbflush hv-tlbflush-ex "
+				    "hv-frequencies hv-xmm-input)", quote(q, w));
+		set |= BIT(i);
+		v = trim((struct str){ v.p + k, v.n - k });
+	}
+	if ((set & (HV_ENL_TLBFLUSH | HV_ENL_TLBFLUSH_EX)) && !(set & HV_ENL_VPINDEX))
+		return fail(ps, "hv-tlbflush needs hv-vpindex (a guest names flush targets by VP index)");
+	if ((set & HV_ENL_TLBFLUSH_EX) && !(set & HV_ENL_TLBFLUSH))
+		return fail(ps, "hv-tlbflush-ex needs hv-tlbflush");
+	ps->part->enlightenments = set;
+	return true;
 }
 
 /* module = FILE: one word, like the image's file name. */
@@ -370,8 +423,8 @@ static bool key_value(struct parser *ps, struct str s)
 	while (k < PART_KEYS && !str_eq(key, part_keys[k]))
 		k++;
 	if (k == PART_KEYS)
-		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, apic, ap_start, "
-			    "platform)", quote(q, key));
+		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, initrd, "
+			    "enlightenments, apic, ap_start, platform)", quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
 	ps->key_line[k] = ps->line;
@@ -386,6 +439,10 @@ static bool key_value(struct parser *ps, struct str s)
 		return set_image(ps, val);
 	case KEY_CMDLINE:
 		return copy_value(ps, ps->part->cmdline, sizeof(ps->part->cmdline), val, "cmdline");
+	case KEY_INITRD:
+		return set_initrd(ps, val);
+	case KEY_ENLIGHTENMENTS:
+		return set_enlightenments(ps, val);
 	case KEY_MODULE:
 		return set_module(ps, val);
 	case KEY_APIC:

@@ -112,6 +112,8 @@ bool hv_hypercall(struct vp *vp)
 	else if (!in.call->rep)
 		reps = 0; /* TLFS: reps completed is the total, not relative to the start */
 done:;
+	if (st != HV_STATUS_SUCCESS)
+		vp->count.hypercalls_failed++;
 	u64 result = hv_hypercall_result(st, reps);
 	if (wide) {
 		r->rax = result;

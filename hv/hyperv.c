@@ -33,6 +33,7 @@ void hv_cpuid(struct vp *vp, u32 leaf, u32 subleaf, u32 r[4])
 {
 	(void)subleaf;
 	bool mgmt = vp->part->role == ROLE_MANAGEMENT;
+	u32 enl = vp->part->cfg ? vp->part->cfg->enlightenments : HV_ENL_ALL;
 	r[0] = r[1] = r[2] = r[3] = 0;
 	switch (leaf) {
 	case HYPERV_CPUID_VENDOR_AND_MAX_FUNCTIONS:
@@ -49,14 +50,26 @@ void hv_cpuid(struct vp *vp, u32 leaf, u32 subleaf, u32 r[4])
 		r[1] = 0x00010000; /* minihv 1.0 */
 		break;
 	case HYPERV_CPUID_FEATURES:
-		r[0] = HV_MSR_HYPERCALL_AVAILABLE | HV_MSR_VP_INDEX_AVAILABLE | HV_ACCESS_FREQUENCY_MSRS;
+		/* Each bit only with its enlightenment (config key 'enlightenments'). Never AccessPartitionId
+		 * (EBX bit 1): Linux then asks for the partition id and BUG()s when a guest cannot have it. */
+		r[0] = HV_MSR_HYPERCALL_AVAILABLE;
+		if (enl & HV_ENL_VPINDEX)
+			r[0] |= HV_MSR_VP_INDEX_AVAILABLE;
+		if (enl & HV_ENL_FREQUENCIES) {
+			r[0] |= HV_ACCESS_FREQUENCY_MSRS | HV_ACCESS_TSC_INVARIANT;
+			r[3] |= HV_FEATURE_FREQUENCY_MSRS_AVAILABLE;
+		}
 		/* AccessVpRegisters (Get/SetVpRegisters on other partitions' VPs) belongs to management. */
 		r[1] = mgmt ? HV_ACCESS_VP_REGISTERS : 0;
-		r[3] = HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE | HV_FEATURE_FREQUENCY_MSRS_AVAILABLE |
-		       HV_X64_HYPERCALL_MSR_LOCK_AVAILABLE;
+		r[3] |= HV_X64_HYPERCALL_MSR_LOCK_AVAILABLE;
+		if (enl & HV_ENL_XMM_INPUT)
+			r[3] |= HV_X64_HYPERCALL_XMM_INPUT_AVAILABLE;
 		break;
 	case HYPERV_CPUID_ENLIGHTMENT_INFO:
-		r[0] = HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED | HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED;
+		if (enl & HV_ENL_TLBFLUSH)
+			r[0] |= HV_X64_REMOTE_TLB_FLUSH_RECOMMENDED;
+		if (enl & HV_ENL_TLBFLUSH_EX)
+			r[0] |= HV_X64_EX_PROCESSOR_MASKS_RECOMMENDED;
 		r[1] = 0xffffffff; /* never retry spinlocks */
 		break;
 	case HYPERV_CPUID_IMPLEMENT_LIMITS:
@@ -87,10 +100,24 @@ static bool hypercall_page_move(struct vp *vp, u64 new_gpa)
 	return true;
 }
 
+/* Whether the partition was offered enlightenment e (an MSR of one it was not offered raises #GP). */
+static bool offered(struct vp *vp, u32 e)
+{
+	return (vp->part->cfg ? vp->part->cfg->enlightenments : HV_ENL_ALL) & e;
+}
+
 bool hv_rdmsr(struct vp *vp, u32 msr, u64 *value, bool *fault)
 {
 	struct partition *p = vp->part;
 	switch (msr) {
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+		*value = vp->vp_assist_msr;
+		return true;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		if (!offered(vp, HV_ENL_FREQUENCIES))
+			return false;
+		*value = p->tsc_invariant_control;
+		return true;
 	case HV_X64_MSR_GUEST_OS_ID:
 		*value = p->guest_os_id;
 		return true;
@@ -98,12 +125,18 @@ bool hv_rdmsr(struct vp *vp, u32 msr, u64 *value, bool *fault)
 		*value = p->hypercall_msr;
 		return true;
 	case HV_X64_MSR_VP_INDEX:
+		if (!offered(vp, HV_ENL_VPINDEX))
+			return false;
 		*value = vp->index;
 		return true;
 	case HV_X64_MSR_TSC_FREQUENCY:
-		*value = tsc_khz * 1000;
+		if (!offered(vp, HV_ENL_FREQUENCIES))
+			return false;
+		*value = tsc_khz * 1000; /* measured at boot: right under Bochs too, where CPUID.16h is not */
 		return true;
 	case HV_X64_MSR_APIC_FREQUENCY:
+		if (!offered(vp, HV_ENL_FREQUENCIES))
+			return false;
 		*value = tsc_khz * 1000; /* the virtual APIC timer counts at the TSC rate (vdev/vlapic.c) */
 		return true;
 	}
@@ -150,6 +183,19 @@ bool hv_wrmsr(struct vp *vp, u32 msr, u64 v, bool *fault)
 		spin_unlock(&p->hv_lock);
 		return true;
 	}
+	case HV_X64_MSR_VP_ASSIST_PAGE:
+		/* Stored, not acted on: no VP assist features are advertised, but Linux writes it anyway. */
+		vp->vp_assist_msr = v;
+		return true;
+	case HV_X64_MSR_TSC_INVARIANT_CONTROL:
+		if (!offered(vp, HV_ENL_FREQUENCIES))
+			return false;
+		if (v & ~1ull) {
+			*fault = true;
+			return true;
+		}
+		p->tsc_invariant_control = v; /* minihv never migrates: the TSC is invariant either way */
+		return true;
 	case HV_X64_MSR_VP_INDEX:
 	case HV_X64_MSR_TSC_FREQUENCY:
 	case HV_X64_MSR_APIC_FREQUENCY:

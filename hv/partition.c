@@ -6,6 +6,8 @@
 #include "ept.h"
 #include "hv.h"
 #include "lib.h"
+#include "bzimage.h"
+#include "linux_boot.h"
 #include "log.h"
 #include "paging.h"
 #include "partition.h"
@@ -72,6 +74,17 @@ static bool validate(const struct boot_info *bi, const struct config *cfg)
 			pr_err("minihv: config error: %s:%u: image '%s' of partition '%s' not found (a GRUB module or a "
 			       "file next to minihv.efi)", CONFIG_FILE_NAME, pc->line_image, pc->image, pc->name);
 			return false;
+		}
+		if (pc->image_kind == IMAGE_LINUX) {
+			char err[160];
+			if (!linux_check(bi, pc, err, sizeof(err))) {
+				pr_err("minihv: config error: %s:%u: Linux partition '%s' cannot be loaded: %s", CONFIG_FILE_NAME,
+				       err[0] == 'i' && !strncmp(err, "initrd", 6) ? pc->line_initrd : pc->line_image, pc->name,
+				       err);
+				return false;
+			}
+			total += pc->memory;
+			continue;
 		}
 		if (pc->memory > GiB(4)) {
 			pr_err("minihv: config error: %s:%u: partition '%s' asks for %lu MiB; at most 4096 MiB per partition",
@@ -170,16 +183,25 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 	vuart_init(p);
 	vpic_init(p);
 	legacy_io_init(p);
-	build_guest_tables(p);
 
 	const struct boot_module *m = boot_module_find(bi, pc->image);
 	u64 stacks = (u64)p->vp_count * MINIHV_VP_STACK_SIZE;
-	struct elf_image_info info;
+	struct elf_image_info info = { 0 };
 	char err[160];
-	if (!elf_load(phys_to_virt(m->base), m->size, gpa_to_hva(p, 0, p->ram_size), p->ram_size, MINIHV_GPA_IMAGE_MIN,
-		      p->ram_size - stacks, &info, err, sizeof(err))) {
-		pr_err("minihv: partition %s: %s", p->name, err);
-		return false;
+	bool linux = pc->image_kind == IMAGE_LINUX;
+	if (linux) {
+		info.entry = linux_load(bi, p, err, sizeof(err));
+		if (!info.entry) {
+			pr_err("minihv: partition %s: %s", p->name, err);
+			return false;
+		}
+	} else {
+		build_guest_tables(p);
+		if (!elf_load(phys_to_virt(m->base), m->size, gpa_to_hva(p, 0, p->ram_size), p->ram_size,
+			      MINIHV_GPA_IMAGE_MIN, p->ram_size - stacks, &info, err, sizeof(err))) {
+			pr_err("minihv: partition %s: %s", p->name, err);
+			return false;
+		}
 	}
 
 	/* The module goes right after the image; validate() checked that it fits. */
@@ -207,6 +229,13 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 		vp->vpid = next_vpid++;
 		vlapic_vp_init(vp); /* before anything can send it an interrupt */
 		vp->entry_rip = info.entry;
+		vlapic_vp_init(vp); /* a Linux partition's VPs >= 1 wait for INIT/SIPI (ap_start = sipi) */
+		if (linux) {
+			vp->regs.rsi = LINUX_GPA_BOOT_PARAMS; /* 64-bit boot protocol */
+			if (i == 0 && pc->platform == PLATFORM_PC)
+				vlapic_virtual_wire(&vp->lapic); /* minihv is the firmware: the 8259 reaches VP 0 */
+			continue;
+		}
 		vp->entry_rsp = p->ram_size - (u64)i * MINIHV_VP_STACK_SIZE;
 		vp->entry_rdi = minihv_boot_info_gpa(i);
 		struct minihv_boot_info *b = gpa_to_hva(p, vp->entry_rdi, PAGE_SIZE);
@@ -290,6 +319,8 @@ void partition_finished(struct partition *p)
 {
 	int status;
 	const char *v = partition_verdict(p, &status);
+	if (p->cfg->image_kind == IMAGE_LINUX)
+		linux_partition_report(p);
 	pr_info("minihv: partition %s finished: %s (status %d)", p->name, v, status);
 	vuart_partition_finished(p);
 	if (__atomic_sub_fetch(&partitions_running, 1, __ATOMIC_SEQ_CST))

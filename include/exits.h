@@ -32,4 +32,7 @@ void vmx_cpuid_init(void);
 void vmx_prepare_interrupts(struct vp *vp);
 enum exit_action vmx_handle_window(struct vp *vp); /* interrupt- and NMI-window exits (vmx/inject.c) */
 
+/* The SDM's name of a basic exit reason, for log lines. */
+const char *vmx_exit_name(u32 reason);
+
 #endif

@@ -60,6 +60,7 @@ struct vp_counters {
 	u64 slices;             /* preemption-timer expiries */
 	u64 hypercalls;
 	u64 hypercalls_by_code[32]; /* index: hv_counter_slot(code) */
+	u64 hypercalls_failed;  /* hypercalls answered with a status other than HV_STATUS_SUCCESS */
 	u64 flushes_requested;  /* flush hypercalls this VP made that succeeded */
 	u64 flushes_received;   /* flush requests other VPs (or itself) posted to this VP */
 	u64 flushes_completed;  /* requests carried out before an entry */
@@ -101,6 +102,7 @@ struct vp {
 	struct vp *wait_next;
 	struct vp *volatile waiting_on;
 	u64 suspended_since;
+	u64 vp_assist_msr;         /* HV_X64_MSR_VP_ASSIST_PAGE, stored only */
 	/* Paging state as of the VP's last exit, for HvCallTranslateVirtualAddress (hv/translate.c): only
 	 * the home CPU can VMREAD it, so it saves it when the VP leaves the CPU (vmx/sched.c). A sequence
 	 * count: odd while the VP is on its CPU, even once the state is saved, 0 before its first stay. */
@@ -133,6 +135,9 @@ struct partition {
 	u64 guest_os_id;
 	u64 hypercall_msr;
 	u64 hypercall_gpa;         /* GPA where the overlay page is mapped, or ~0 */
+	u64 tsc_invariant_control; /* HV_X64_MSR_TSC_INVARIANT_CONTROL */
+	/* Linux partitions: ACPI PM1a registers (hv/linux_boot.c) */
+	u16 pm1_cnt, pm1_en;
 	/* The 8259 pair's INT output on LINT0 (vdev/vlapic.h: vlapic_set_extint_source) */
 	const struct vlapic_extint_ops *extint;
 	void *extint_ctx;

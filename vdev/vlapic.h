@@ -82,6 +82,8 @@ struct vlapic {
 /* Reset to the power-up state (SDM Table 11-? "local APIC state after power-up"); keeps nothing but id.
  * bsp sets IA32_APIC_BASE.BSP; every VP starts enabled in x2APIC mode. */
 void vlapic_reset(struct vlapic *l, u32 id, bool bsp, bool auto_eoi);
+/* The boot CPU's APIC as firmware hands it over on a PC: enabled, LINT0 ExtINT, LINT1 NMI. */
+void vlapic_virtual_wire(struct vlapic *l);
 /* INIT: the registers return to their power-up values; id and IA32_APIC_BASE stay (SDM 11.4.7.3). */
 void vlapic_init_signal(struct vlapic *l);
 

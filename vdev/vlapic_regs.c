@@ -54,6 +54,16 @@ void vlapic_reset(struct vlapic *l, u32 id, bool bsp, bool auto_eoi)
 		l->lvt[LVT_LINT0] = APIC_DM_EXTINT << APIC_LVT_DM_SHIFT;
 }
 
+void vlapic_virtual_wire(struct vlapic *l)
+{
+	/* What a PC BIOS leaves on the boot CPU (MP spec 3.6.2.2, virtual-wire mode): APIC enabled, the
+	 * 8259's INT on LINT0 as ExtINT, NMI on LINT1. Linux keeps LINT0 as ExtINT only when it finds it
+	 * unmasked and there is no IO-APIC to route the legacy IRQs. */
+	l->svr = APIC_SVR_ENABLE | 0xff;
+	l->lvt[LVT_LINT0] = APIC_DM_EXTINT << APIC_LVT_DM_SHIFT;
+	l->lvt[LVT_LINT1] = APIC_DM_NMI << APIC_LVT_DM_SHIFT;
+}
+
 void vlapic_init_signal(struct vlapic *l)
 {
 	reset_registers(l);
@@ -304,6 +314,9 @@ static const u32 lvt_bits[LVT_COUNT] = { LVT_TIMER_BITS, LVT_DM_BITS, LVT_DM_BIT
 
 static bool write_lvt(struct vlapic *l, enum vlapic_lvt n, u32 v, struct vlapic_effect *fx)
 {
+	/* Delivery status and remote IRR are read-only, not reserved: writes ignore them (Linux's
+	 * disconnect_bsp_APIC writes both set). */
+	v &= ~(BIT(12) | BIT(14));
 	if (v & ~lvt_bits[n])
 		return false;
 	/* SDM 11.4.7.2: while software-disabled, every LVT stays masked. LINT's remote IRR is kept. */

@@ -3,6 +3,7 @@
 #include "exits.h"
 #include "hv.h"
 #include "lib.h"
+#include "partition.h"
 #include "vmcs.h"
 #include "x86.h"
 
@@ -25,6 +26,20 @@ void vmx_cpuid_init(void)
 		ext[l - EXT_BASE] = cpuid(l, 0);
 }
 
+/* A partition with the virtual x2APIC (every Linux partition) sees the platform of docs/linux.md, "CPUID". */
+static bool has_vapic(struct vp *vp)
+{
+	return vp->part->cfg && vp->part->cfg->x2apic;
+}
+
+static u32 ceil_log2(u32 n)
+{
+	u32 s = 0;
+	while ((1u << s) < n)
+		s++;
+	return s;
+}
+
 static void filter(struct vp *vp, u32 leaf, u32 sub, struct cpuid_regs *r)
 {
 	switch (leaf) {
@@ -40,13 +55,19 @@ static void filter(struct vp *vp, u32 leaf, u32 sub, struct cpuid_regs *r)
 			    BIT(28) /* AVX */ | BIT(12) /* FMA */ | BIT(29) /* F16C */);
 		r->ecx |= BIT(31); /* hypervisor present */
 		r->edx &= ~(BIT(9) /* APIC */ | BIT(22) /* ACPI thermal */ | BIT(29) /* TM */ | BIT(27) /* SS */);
-		if (vp->part->cfg->x2apic) {
-			r->ecx |= BIT(21); /* x2APIC: the virtual one (vdev/vlapic.c) */
+		if (has_vapic(vp)) {
+			/* x2APIC and APIC; no debug store or perfmon capabilities behind PDCM. */
+			r->ecx &= ~(BIT(2) /* DTES64 */ | BIT(4) /* DS-CPL */ | BIT(15) /* PDCM */);
+			r->ecx |= BIT(21);
+			r->edx &= ~BIT(21) /* DS */;
 			r->edx |= BIT(9);
 		}
 		break;
+	case 6: /* thermal and power: only ARAT (the APIC timer keeps running in deep C-states) */
+		r->eax = has_vapic(vp) ? BIT(2) : 0;
+		r->ebx = r->ecx = r->edx = 0;
+		break;
 	case 5: /* MONITOR/MWAIT */
-	case 6: /* thermal and power */
 	case 0xa: /* performance monitoring */
 	case 0xd: /* XSAVE */
 		r->eax = r->ebx = r->ecx = r->edx = 0;
@@ -69,11 +90,18 @@ static void filter(struct vp *vp, u32 leaf, u32 sub, struct cpuid_regs *r)
 		break;
 	case 0xb:
 	case 0x1f:
-		/* One thread per core, one core per VP: x2APIC id = VP index. */
-		r->eax = 0;
+		/* One thread per core, one core per VP: x2APIC id = VP index. EAX: how far to shift the id
+		 * to get the next level's id (SDM CPUID leaf 0BH). */
+		r->eax = sub == 1 ? ceil_log2(vp->part->vp_count) : 0;
 		r->ebx = sub == 0 ? 1 : (sub == 1 ? MIN(vp->part->vp_count, 0xffffu) : 0);
 		r->ecx = sub < 2 ? (sub | ((sub + 1) << 8)) : sub;
 		r->edx = vp->index;
+		break;
+	case 0x80000007: /* advanced power management: a Linux partition sees the invariant TSC only */
+		if (has_vapic(vp)) {
+			r->eax = r->ebx = r->ecx = 0;
+			r->edx = BIT(8);
+		}
 		break;
 	case 0x80000001:
 		if (!(vmread(VMCS_SECONDARY_VM_EXEC_CONTROL) & CPU2_ENABLE_RDTSCP))

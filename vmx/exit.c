@@ -43,6 +43,11 @@ static const char *const exit_names[EXIT_REASON_MAX] = {
 	[EXIT_REASON_XSETBV] = "XSETBV",
 };
 
+const char *vmx_exit_name(u32 reason)
+{
+	return reason < EXIT_REASON_MAX && exit_names[reason] ? exit_names[reason] : "unknown";
+}
+
 void vmx_advance_rip(void)
 {
 	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_VM_EXIT_INSTRUCTION_LEN));

@@ -9,6 +9,7 @@
 #include "io_decode.h"
 #include "legacy_io.h"
 #include "lib.h"
+#include "linux_boot.h"
 #include "log.h"
 #include "vmcs.h"
 #include "vmx_caps.h"
@@ -28,9 +29,11 @@
 #define VECTOR_PF 14
 
 /* One access to an emulated device; false when nothing decodes the port. */
-static bool port_io(struct partition *p, u16 port, bool in, u32 size, u32 *val)
+static bool port_io(struct vp *vp, u16 port, bool in, u32 size, u32 *val)
 {
-	return vuart_io(p, port, in, val) || vpic_io(p, port, in, size, val) || legacy_io(p, port, in, size, val);
+	struct partition *p = vp->part;
+	return vuart_io(p, port, in, val) || vpic_io(p, port, in, size, val) || linux_pm_io(vp, port, in, val) ||
+	       legacy_io(p, port, in, size, val);
 }
 
 static u32 size_mask(u32 size)
@@ -150,13 +153,13 @@ static enum exit_action string_io(struct vp *vp, const struct io_exit *e)
 		u32 val = 0;
 		if (e->in) {
 			/* The memory is known to be writable before the port is read: a read may consume data. */
-			if (!port_io(vp->part, e->port, true, e->size, &val))
+			if (!port_io(vp, e->port, true, e->size, &val))
 				val = size_mask(e->size);
 			span_copy(&s, (u8 *)&val, true);
 			r->rdi = io_reg_add(r->rdi, e->addr_size, step);
 		} else {
 			span_copy(&s, (u8 *)&val, false);
-			port_io(vp->part, e->port, false, e->size, &val);
+			port_io(vp, e->port, false, e->size, &val);
 			r->rsi = io_reg_add(r->rsi, e->addr_size, step);
 		}
 		if (e->rep)
@@ -188,7 +191,7 @@ enum exit_action vmx_handle_io(struct vp *vp)
 		return string_io(vp, &e);
 	u32 mask = size_mask(e.size);
 	u32 val = e.in ? mask : (u32)(vp->regs.rax & mask);
-	if (!port_io(vp->part, e.port, e.in, e.size, &val) && e.in)
+	if (!port_io(vp, e.port, e.in, e.size, &val) && e.in)
 		val = mask;
 	if (e.in) {
 		/* 32-bit IN zero-extends into RAX; 8/16-bit IN keeps the upper bits. */

@@ -1,10 +1,12 @@
 /* VMCS setup. Every control comes from the TRUE capability MSRs: required bits are checked, optional
  * ones used only when the CPU has them. Guest state starts as the guest ABI promises: 64-bit mode,
  * paging on with the identity map minihv built, interrupts off. */
+#include "bzimage.h"
 #include "cpu.h"
 #include "cr_rules.h"
 #include "lib.h"
 #include "log.h"
+#include "partition.h"
 #include "pmm.h"
 #include "vmcs.h"
 #include "x86.h"
@@ -196,16 +198,20 @@ static void guest_state(struct vp *vp, u64 rip, u64 rsp, bool *ok)
 	w(VMCS_GUEST_RSP, rsp, ok);
 	w(VMCS_GUEST_RIP, rip, ok);
 	w(VMCS_GUEST_RFLAGS, RFLAGS_RESERVED1, ok);
-	segment(VMCS_GUEST_CS_SELECTOR, MINIHV_GUEST_SEL_CODE, 0, 0xffffffff, 0xa09b, ok);
-	segment(VMCS_GUEST_SS_SELECTOR, MINIHV_GUEST_SEL_DATA, 0, 0xffffffff, 0xc093, ok);
-	segment(VMCS_GUEST_DS_SELECTOR, MINIHV_GUEST_SEL_DATA, 0, 0xffffffff, 0xc093, ok);
-	segment(VMCS_GUEST_ES_SELECTOR, MINIHV_GUEST_SEL_DATA, 0, 0xffffffff, 0xc093, ok);
-	segment(VMCS_GUEST_FS_SELECTOR, MINIHV_GUEST_SEL_DATA, 0, 0xffffffff, 0xc093, ok);
-	segment(VMCS_GUEST_GS_SELECTOR, MINIHV_GUEST_SEL_DATA, 0, 0xffffffff, 0xc093, ok);
-	segment(VMCS_GUEST_TR_SELECTOR, MINIHV_GUEST_SEL_TSS, MINIHV_GPA_TSS, 0x67, 0x8b, ok);
+	/* A Linux partition enters by the 64-bit boot protocol: __BOOT_CS 0x10, __BOOT_DS 0x18 (hv/linux_boot.c). */
+	bool linux = vp->part->cfg && vp->part->cfg->image_kind == IMAGE_LINUX;
+	u16 cs = linux ? LINUX_SEL_CODE : MINIHV_GUEST_SEL_CODE, ds = linux ? LINUX_SEL_DATA : MINIHV_GUEST_SEL_DATA;
+	u16 tr = linux ? LINUX_SEL_TSS : MINIHV_GUEST_SEL_TSS;
+	segment(VMCS_GUEST_CS_SELECTOR, cs, 0, 0xffffffff, 0xa09b, ok);
+	segment(VMCS_GUEST_SS_SELECTOR, ds, 0, 0xffffffff, 0xc093, ok);
+	segment(VMCS_GUEST_DS_SELECTOR, ds, 0, 0xffffffff, 0xc093, ok);
+	segment(VMCS_GUEST_ES_SELECTOR, ds, 0, 0xffffffff, 0xc093, ok);
+	segment(VMCS_GUEST_FS_SELECTOR, ds, 0, 0xffffffff, 0xc093, ok);
+	segment(VMCS_GUEST_GS_SELECTOR, ds, 0, 0xffffffff, 0xc093, ok);
+	segment(VMCS_GUEST_TR_SELECTOR, tr, MINIHV_GPA_TSS, 0x67, 0x8b, ok);
 	segment(VMCS_GUEST_LDTR_SELECTOR, 0, 0, 0, 0x10000, ok); /* unusable */
 	w(VMCS_GUEST_GDTR_BASE, MINIHV_GPA_GDT, ok);
-	w(VMCS_GUEST_GDTR_LIMIT, MINIHV_GDT_SIZE - 1, ok);
+	w(VMCS_GUEST_GDTR_LIMIT, (linux ? LINUX_SEL_TSS + 16 : MINIHV_GDT_SIZE) - 1, ok);
 	w(VMCS_GUEST_IDTR_BASE, 0, ok);
 	w(VMCS_GUEST_IDTR_LIMIT, 0, ok);
 	/* NXE whenever the CPU has NX, so guests may use PTE_NX whatever the host's own EFER says. */

@@ -95,6 +95,8 @@
 #define HV_X64_MSR_VP_INDEX 0x40000002u
 #define HV_X64_MSR_TSC_FREQUENCY 0x40000022u
 #define HV_X64_MSR_APIC_FREQUENCY 0x40000023u
+#define HV_X64_MSR_VP_ASSIST_PAGE 0x40000073u       /* Linux writes it on every CPU, advertised or not */
+#define HV_X64_MSR_TSC_INVARIANT_CONTROL 0x40000118u /* bit 0: the guest relies on an invariant TSC */
 
 /* HV_X64_MSR_HYPERCALL: 63:12 GPFN, 11:2 RsvdP, 1 Locked, 0 Enable. */
 #define HV_X64_MSR_HYPERCALL_ENABLE 0x0000000000000001ull

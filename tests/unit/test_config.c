@@ -144,7 +144,7 @@ static void test_unknown_section(void **state)
 static void test_unknown_key(void **state)
 {
 	assert_error("[partition a]\nmemroy = 16M\n", 2,
-		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, module, apic, ap_start, platform)");
+		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, module, initrd, enlightenments, apic, ap_start, platform)");
 	assert_error("# c\n[hypervisor]\noption = x\n", 3, "unknown key 'option' (expected options)");
 	assert_error("[partition a]\nMemory = 16M\n", 2, "unknown key 'Memory'");
 }
@@ -255,10 +255,51 @@ static void test_two_management(void **state)
 	assert_int_equal(cfg.partitions[1].role, ROLE_MANAGEMENT);
 }
 
+#define LINUX_PART "[partition lx]\nmemory = 256M\nvps = 2\nimage = linux vmlinuz\n"
+
+static void test_linux_partition(void **state)
+{
+	assert_true(parse(LINUX_PART "initrd = initrd.gz\ncmdline = console=ttyS0 iters=10\n"));
+	assert_int_equal(cfg.partitions[0].image_kind, IMAGE_LINUX);
+	assert_string_equal(cfg.partitions[0].image, "vmlinuz");
+	assert_string_equal(cfg.partitions[0].initrd, "initrd.gz");
+	assert_int_equal(cfg.partitions[0].line_initrd, 5);
+	assert_string_equal(cfg.partitions[0].cmdline, "console=ttyS0 iters=10");
+	assert_int_equal(cfg.partitions[0].enlightenments, HV_ENL_ALL);
+	assert_true(parse(LINUX_PART));
+	assert_string_equal(cfg.partitions[0].initrd, "");
+	assert_error(PART("a") "initrd = x.gz\n", 5, "initrd is only for 'image = linux FILE' partitions");
+	assert_error(LINUX_PART "initrd =\n", 5, "initrd file name missing");
+	assert_error(LINUX_PART "initrd = a b\n", 5, "unexpected text after the initrd file name");
+	assert_error(LINUX_PART "initrd = a\ninitrd = b\n", 6, "duplicate key 'initrd' (first set on line 5)");
+	assert_error(LINUX_PART "role = management\n", 5, "a linux partition cannot be the management partition");
+	assert_true(parse(LINUX_PART));
+	assert_true(cfg.partitions[0].x2apic);
+	assert_true(cfg.partitions[0].ap_start_sipi);
+	assert_error(LINUX_PART "apic = none\n", 5, "a linux partition needs apic = x2apic");
+	assert_error(LINUX_PART "ap_start = entry\n", 5, "a linux partition needs ap_start = sipi");
+}
+
+static void test_enlightenments(void **state)
+{
+	assert_true(parse(LINUX_PART "enlightenments = hv-vpindex  hv-frequencies\n"));
+	assert_int_equal(cfg.partitions[0].enlightenments, HV_ENL_VPINDEX | HV_ENL_FREQUENCIES);
+	assert_true(parse(LINUX_PART "enlightenments =\n"));
+	assert_int_equal(cfg.partitions[0].enlightenments, 0);
+	assert_true(parse(LINUX_PART "enlightenments = hv-tlbflush-ex hv-tlbflush hv-vpindex hv-xmm-input hv-frequencies\n"));
+	assert_int_equal(cfg.partitions[0].enlightenments, HV_ENL_ALL);
+	assert_true(parse(PART("a") "enlightenments = hv-vpindex\n"));
+	assert_int_equal(cfg.partitions[0].enlightenments, HV_ENL_VPINDEX);
+	assert_error(LINUX_PART "enlightenments = hv-vpindex hv-synic\n", 5, "unknown enlightenment 'hv-synic'");
+	assert_error(LINUX_PART "enlightenments = hv-tlbflush\n", 5, "hv-tlbflush needs hv-vpindex");
+	assert_error(LINUX_PART "enlightenments = hv-vpindex hv-tlbflush-ex\n", 5, "hv-tlbflush-ex needs hv-tlbflush");
+	assert_string_equal(config_enlightenment_name(1), "hv-tlbflush");
+}
+
 static void test_image(void **state)
 {
-	assert_error("[partition a]\nimage = linux bzImage\n", 2, "image kind 'linux' is not supported yet");
-	assert_error("[partition a]\nimage = pe a.efi\n", 2, "bad image kind 'pe' (expected elf)");
+	assert_error("[partition a]\nimage = pe a.efi\n", 2, "bad image kind 'pe' (expected elf or linux)");
+	assert_error("[partition a]\nimage = linux\n", 2, "image file name missing (expected 'image = linux FILE')");
 	assert_error("[partition a]\nimage = ELF a.elf\n", 2, "bad image kind 'ELF'");
 	assert_error("[partition a]\nimage = elf\n", 2, "image file name missing");
 	assert_error("[partition a]\nimage = elf   \n", 2, "image file name missing");
@@ -405,6 +446,8 @@ int main(void)
 		cmocka_unit_test(test_long_lines),
 		cmocka_unit_test(test_long_text_in_message),
 		cmocka_unit_test(test_hypervisor_options_scanner),
+		cmocka_unit_test(test_linux_partition),
+		cmocka_unit_test(test_enlightenments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -406,6 +406,21 @@ static void test_lint0_extint(void **state)
 	assert_false(vlapic_lint0_extint(&l));
 }
 
+/* Firmware hand-off on a Linux partition's VP 0; Linux's disconnect_bsp_APIC write at power-off. */
+static void test_virtual_wire(void **state)
+{
+	fresh(true);
+	vlapic_virtual_wire(&l);
+	assert_true(vlapic_lint0_extint(&l));
+	assert_int_equal(rd(X2APIC_LVT_LINT0) & APIC_LVT_MASKED, 0); /* what Linux tests to keep ExtINT */
+	assert_int_equal(rd(X2APIC_LVT_LINT1), APIC_DM_NMI << APIC_LVT_DM_SHIFT);
+	assert_true(rd(X2APIC_SVR) & APIC_SVR_ENABLE);
+	wr(X2APIC_LVT_LINT0, 0x5700); /* remote IRR and delivery status set: read-only, ignored */
+	assert_int_equal(rd(X2APIC_LVT_LINT0), 0x700);
+	fresh(false); /* an AP: masked, as after reset (negative control) */
+	assert_int_not_equal(rd(X2APIC_LVT_LINT0) & APIC_LVT_MASKED, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_timer_divide_change_keeps_count),
 		cmocka_unit_test(test_init_keeps_id_and_base),
 		cmocka_unit_test(test_lint0_extint),
+		cmocka_unit_test(test_virtual_wire),
 	};
 	return cmocka_run_group_tests_name("vlapic", tests, NULL, NULL);
 }

@@ -1,0 +1,166 @@
+/*
+ * tlbstorm: a TLB-shootdown workload for the Linux scenarios (runs as a static program in the initramfs).
+ *
+ * One thread per online CPU, each pinned to its CPU. Every iteration, for each of SLOTS page groups:
+ * the slot's owner maps fresh pages at the slot's fixed address (MAP_FIXED) and fills them with values
+ * that depend only on (slot, iteration, word); every thread touches them (so the translation sits in
+ * every CPU's TLB); the slot's reader (another thread when there is one) verifies every word; then the
+ * owner write-protects and unmaps them. mprotect and munmap of pages that other CPUs running this mm
+ * may cache are exactly what makes Linux shoot down remote TLBs (by IPI, or by Hyper-V flush hypercalls).
+ * A stale translation on the reader would show the previous iteration's values: the program says so
+ * and exits 1. The checksum depends only on the iteration count, never on timing or the CPU count.
+ * Threads meet at a spinning barrier so that they stay on their CPUs (a sleeping thread's CPU would
+ * be idle, and 6.12 skips idle CPUs when it shoots down).
+ * `tlbstorm tsc` prints the TSC instead (the /init's boot-time marker).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#define SLOTS 4
+#define SLOT_PAGES 4
+#define PAGE 4096
+#define WORDS (SLOT_PAGES * PAGE / 8)
+#define MAX_THREADS 64
+
+static unsigned nthreads;
+static long iters;
+static uint8_t *area;             /* SLOTS * SLOT_PAGES pages, reserved once */
+static uint64_t slot_sum[SLOTS];  /* written by the slot's reader only */
+static volatile int failed;
+
+static struct {
+	volatile unsigned count, sense;
+} bar;
+
+static void barrier(unsigned *local_sense)
+{
+	*local_sense ^= 1;
+	if (__atomic_add_fetch(&bar.count, 1, __ATOMIC_ACQ_REL) == nthreads) {
+		__atomic_store_n(&bar.count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&bar.sense, *local_sense, __ATOMIC_RELEASE);
+	} else {
+		while (__atomic_load_n(&bar.sense, __ATOMIC_ACQUIRE) != *local_sense)
+			__builtin_ia32_pause();
+	}
+}
+
+static uint64_t value(unsigned slot, long it, unsigned w)
+{
+	uint64_t x = ((uint64_t)slot << 48) ^ ((uint64_t)it << 20) ^ w;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdull;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint64_t *slot_addr(unsigned s)
+{
+	return (uint64_t *)(area + (size_t)s * SLOT_PAGES * PAGE);
+}
+
+static void *worker(void *arg)
+{
+	unsigned me = (unsigned)(uintptr_t)arg, sense = 0;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(me, &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		fprintf(stderr, "tlbstorm: thread %u: cannot pin to CPU %u\n", me, me);
+	for (long it = 0; it < iters && !failed; it++) {
+		for (unsigned s = 0; s < SLOTS; s++) {
+			if (s % nthreads != me)
+				continue;
+			void *p = mmap(slot_addr(s), SLOT_PAGES * PAGE, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			if (p != slot_addr(s)) {
+				perror("tlbstorm: mmap");
+				failed = 1;
+			}
+			uint64_t *d = slot_addr(s);
+			for (unsigned w = 0; w < WORDS; w++)
+				d[w] = value(s, it, w);
+		}
+		barrier(&sense);
+		volatile uint64_t sink = 0;
+		for (unsigned s = 0; s < SLOTS && !failed; s++) {
+			uint64_t *d = slot_addr(s);
+			for (unsigned pg = 0; pg < SLOT_PAGES; pg++)
+				sink += d[pg * PAGE / 8]; /* every CPU now caches every page's translation */
+			if ((s + 1) % nthreads != me)
+				continue;
+			uint64_t sum = 0;
+			for (unsigned w = 0; w < WORDS; w++) {
+				if (d[w] != value(s, it, w)) {
+					fprintf(stderr, "tlbstorm: FAIL: CPU %u read %#llx at slot %u word %u, iteration %ld "
+						"(expected %#llx): a stale translation?\n", me, (unsigned long long)d[w], s,
+						w, it, (unsigned long long)value(s, it, w));
+					failed = 1;
+					break;
+				}
+				sum += d[w] * (w | 1);
+			}
+			slot_sum[s] = slot_sum[s] * 31 + sum;
+		}
+		(void)sink;
+		barrier(&sense);
+		for (unsigned s = 0; s < SLOTS; s++) {
+			if (s % nthreads != me)
+				continue;
+			if (mprotect(slot_addr(s), SLOT_PAGES * PAGE, PROT_READ) ||
+			    munmap(slot_addr(s), SLOT_PAGES * PAGE)) {
+				perror("tlbstorm: mprotect/munmap");
+				failed = 1;
+			}
+		}
+		barrier(&sense);
+	}
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "tsc")) {
+		/* minihv gives guests the host's TSC unchanged: under Bochs, the ticks since the emulator started. */
+		printf("%llu\n", (unsigned long long)__builtin_ia32_rdtsc());
+		return 0;
+	}
+	iters = argc > 1 ? atol(argv[1]) : 200;
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
+	if (iters < 1) {
+		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1]\n");
+		return 2;
+	}
+	area = mmap(NULL, SLOTS * SLOT_PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (area == MAP_FAILED) {
+		perror("tlbstorm: mmap");
+		return 1;
+	}
+	printf("tlbstorm: %u threads, %ld iterations, %d slots of %d pages\n", nthreads, iters, SLOTS, SLOT_PAGES);
+	fflush(stdout);
+	pthread_t t[MAX_THREADS];
+	for (unsigned i = 1; i < nthreads; i++)
+		if (pthread_create(&t[i], NULL, worker, (void *)(uintptr_t)i)) {
+			fprintf(stderr, "tlbstorm: cannot start thread %u\n", i);
+			return 1;
+		}
+	worker((void *)0);
+	for (unsigned i = 1; i < nthreads; i++)
+		pthread_join(t[i], NULL);
+	uint32_t ck = 0x811c9dc5u;
+	for (unsigned s = 0; s < SLOTS; s++)
+		ck = (ck ^ (uint32_t)(slot_sum[s] ^ slot_sum[s] >> 32)) * 0x01000193u;
+	if (failed) {
+		printf("tlbstorm: FAILED\n");
+		return 1;
+	}
+	printf("tlbstorm: checksum %08x\n", ck);
+	return 0;
+}
