@@ -84,8 +84,9 @@ void bench_stop_targets(u32 first, u32 last)
 /* VP 0 waits until the other n VPs are set up, then lets halted ones reach their HLT. */
 static void wait_ready(u32 n)
 {
+	u64 t0 = rdtsc();
 	while (atomic_load_u32(&ready) < n)
-		cpu_relax();
+		guest_check(rdtsc() - t0 < tsc_khz() * 5000, "bench: %u of %u VPs set up after 5 s", ready, n);
 	delay_tsc(200000);
 }
 

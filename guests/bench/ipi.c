@@ -13,8 +13,9 @@ void bench_ipi_shootdown(const char *name, u32 first, u32 last)
 		for (u32 vp = first; vp <= last; vp++)
 			wrmsr(X2APIC_ICR, ((u64)vp << 32) | 0x4000 | BENCH_VECTOR);
 		for (u32 vp = first; vp <= last; vp++)
-			while (bench_acks[vp].seq != seq)
-				cpu_relax();
+			while (atomic_load_u32(&bench_acks[vp].seq) != seq)
+				guest_check(rdtsc() - t0 < tsc_khz() * 1000, "bench: %s: vp %u did not acknowledge in 1 s",
+					    name, vp);
 		s[i] = rdtsc() - t0;
 	}
 	bench_report(name, s, bench_iters);

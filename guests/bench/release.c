@@ -126,16 +126,18 @@ int bench_release_guest(const struct minihv_boot_info *bi)
 	wrmsr(X2APIC_SVR, 0x1ff);
 	atomic_store_u64(&rel_go, 1);
 	for (u32 i = 0; i < bench_iters; i++) {
+		u64 t0 = rdtsc();
 		while (atomic_load_u64(&rel_go) != i + 2)
-			cpu_relax();
+			guest_check(rdtsc() - t0 < tsc_khz() * 1000, "bench: no go from the management partition");
 		xmm[0] = 1 << 1; /* VP 1, inhibited */
 		u64 r = hypercall_xmm_fast(HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES, xmm);
 		rel_t1[i] = rdtsc();
 		guest_check(HV_HYPERCALL_STATUS(r) == HV_STATUS_SUCCESS, "bench: the flush returned %#lx", r);
 		atomic_store_u64(&rel_done, i + 1);
 	}
+	u64 t0 = rdtsc();
 	while (!atomic_load_u64(&rel_stop))
-		cpu_relax();
+		guest_check(rdtsc() - t0 < tsc_khz() * 1000, "bench: no stop from the management partition");
 	bench_stop_targets(1, 1);
 	printf("BENCH done\n");
 	return 0;
