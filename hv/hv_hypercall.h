@@ -240,6 +240,10 @@ u16 hv_management_call(struct vp *vp, const struct hv_hypercall_input *in, const
 		       u64 output_gpa, u16 *reps, bool *suspended);
 /* HvCallTranslateVirtualAddress(Ex) (hv/translate.c), from hv_management_call. */
 u16 hv_translate_virtual_address(struct vp *vp, const struct hv_hypercall_input *in, const u64 *q, u64 output_gpa);
+/* A parked VP's paging state and, when rip_rsp is not NULL, its RIP and RSP (rip_rsp[0], [1]) as of its
+ * last exit (hv/translate.c); false when the VP is running or not parked. */
+struct gva_paging_state;
+bool vp_parked_state(struct vp *t, struct gva_paging_state *out, u64 *rip_rsp);
 /* Resolves a (partition, VP) target in a guest partition (hv/mgmt.c): INVALID_PARTITION_ID, INVALID_VP_INDEX. */
 u16 mgmt_target_vp(u64 pid, u32 vpi, struct vp **out);
 /* len bytes at gpa as the partition's guests read them (the hypercall overlay where it is mapped, RAM

@@ -120,6 +120,19 @@ static u16 vp_registers(struct vp *vp, const struct hv_hypercall_input *in, cons
 			if (st)
 				return st;
 			break;
+		case HvX64RegisterRip:
+		case HvX64RegisterRsp: {
+			/* Read-only here, and only of a parked VP: a VP in guest mode on another CPU has no
+			 * stable value (the same rule as HvCallTranslateVirtualAddress). */
+			struct gva_paging_state ps;
+			u64 rr[2];
+			if (set)
+				return HV_STATUS_INVALID_PARAMETER;
+			if (!vp_parked_state(t, &ps, rr))
+				return HV_STATUS_INVALID_VP_STATE;
+			value = name == HvX64RegisterRip ? rr[0] : rr[1];
+			break;
+		}
 		case HvRegisterInterceptSuspend:
 			if (!set) {
 				value = __atomic_load_n(&t->tlb_flush_inhibit, __ATOMIC_ACQUIRE) ? HV_INTERCEPT_SUSPEND_TLB_FLUSH_INHIBIT : 0;

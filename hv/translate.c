@@ -16,9 +16,9 @@
 /* Reasons that keep a VP out of guest mode until someone else acts: it can be walked consistently. */
 #define VP_BLOCK_PARKED (VP_BLOCK_HALTED | VP_BLOCK_EXPLICIT_SUSPEND | VP_BLOCK_FLUSH_WAIT)
 
-/* Copies t's paging state as of its last exit; false when t is not parked (running, runnable, ended,
- * stopped, never run) or did not leave its exit handler in time. */
-static bool parked_paging_state(struct vp *t, struct gva_paging_state *out)
+/* Copies t's paging state (and RIP/RSP when rip_rsp is not NULL) as of its last exit; false when t is
+ * not parked (running, runnable, ended, stopped, never run) or did not leave its exit handler in time. */
+bool vp_parked_state(struct vp *t, struct gva_paging_state *out, u64 *rip_rsp)
 {
 	u32 b = __atomic_load_n(&t->blocked, __ATOMIC_SEQ_CST);
 	if (!(b & VP_BLOCK_PARKED) || (b & VP_BLOCK_FINAL))
@@ -31,6 +31,10 @@ static bool parked_paging_state(struct vp *t, struct gva_paging_state *out)
 			return false;
 		if (!(s1 & 1) && !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST)) {
 			*out = t->paging;
+			if (rip_rsp) {
+				rip_rsp[0] = t->parked_rip;
+				rip_rsp[1] = t->parked_rsp;
+			}
 			__atomic_thread_fence(__ATOMIC_ACQUIRE);
 			if (__atomic_load_n(&t->paging_seq, __ATOMIC_SEQ_CST) == s1)
 				return true;
@@ -77,7 +81,7 @@ u16 hv_translate_virtual_address(struct vp *vp, const struct hv_hypercall_input 
 	if (!out)
 		return HV_STATUS_INVALID_ALIGNMENT;
 	struct gva_paging_state ps;
-	if (!parked_paging_state(t, &ps))
+	if (!vp_parked_state(t, &ps, NULL))
 		return HV_STATUS_INVALID_VP_STATE;
 
 	u64 flags = a->control_flags & HV_TRANSLATE_GVA_CONTROL_MASK;

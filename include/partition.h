@@ -107,6 +107,7 @@ struct vp {
 	 * the home CPU can VMREAD it, so it saves it when the VP leaves the CPU (vmx/sched.c). A sequence
 	 * count: odd while the VP is on its CPU, even once the state is saved, 0 before its first stay. */
 	struct gva_paging_state paging;
+	u64 parked_rip, parked_rsp; /* saved with paging, under paging_seq (HvCallGetVpRegisters) */
 	volatile u32 paging_seq;
 	int exit_status;
 	const char *stop_reason;

@@ -175,6 +175,8 @@ static void run_vp(struct cpu *c, struct vp *vp)
 	__atomic_store_n(&vp->paging_seq, seq + 1, __ATOMIC_SEQ_CST);
 	run_vp_slice(c, vp);
 	vmcs_save_paging_state(&vp->paging);
+	vp->parked_rip = vmread(VMCS_GUEST_RIP);
+	vp->parked_rsp = vmread(VMCS_GUEST_RSP);
 	__atomic_store_n(&vp->paging_seq, seq + 2, __ATOMIC_RELEASE);
 }
 

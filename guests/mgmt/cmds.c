@@ -114,10 +114,14 @@ static bool reg_name(const char *s, u32 *name)
 		*name = HvRegisterExplicitSuspend;
 	else if (!strcmp(s, "intercept"))
 		*name = HvRegisterInterceptSuspend;
+	else if (!strcmp(s, "rip"))
+		*name = HvX64RegisterRip;
+	else if (!strcmp(s, "rsp"))
+		*name = HvX64RegisterRsp;
 	else if (parse_u64(s, strlen(s), &v, false) && v <= 0xffffffffu)
 		*name = (u32)v;
 	else
-		return fail("bad register '%s' (explicit, intercept or a number)", s);
+		return fail("bad register '%s' (explicit, intercept, rip, rsp or a number)", s);
 	return true;
 }
 
@@ -312,7 +316,7 @@ const struct command console_commands[] = {
 	  cmd_suspend },
 	{ "resume", "P V", "clear the explicit suspend (HvRegisterExplicitSuspend = 0)", 2, 2, cmd_resume },
 	{ "setreg", "P V explicit|intercept|NAME VALUE", "HvCallSetVpRegisters on one register", 4, 4, cmd_setreg },
-	{ "getreg", "P V explicit|intercept|NAME", "HvCallGetVpRegisters on one register (sets $value)", 3, 3,
+	{ "getreg", "P V explicit|intercept|rip|rsp|NAME", "HvCallGetVpRegisters on one register (sets $value)", 3, 3,
 	  cmd_getreg },
 	{ "stats", "[P]", "per-VP counters (MINIHV_CALL_GET_VP)", 0, 1, cmd_stats },
 	{ "trace", "[all] [guests]", "new trace events (all: from the start; guests: not this partition's), one line each",

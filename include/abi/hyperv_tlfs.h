@@ -190,6 +190,8 @@ enum HV_GENERIC_SET_FORMAT {
 enum hv_register_name {
 	HvRegisterExplicitSuspend = 0x00000000,
 	HvRegisterInterceptSuspend = 0x00000001,
+	HvX64RegisterRsp = 0x00020004,
+	HvX64RegisterRip = 0x00020010,
 };
 
 /* HvRegisterExplicitSuspend: UINT64 Suspended:1; Reserved:63. */
