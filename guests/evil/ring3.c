@@ -9,28 +9,8 @@
 #define SEL_TSS 0x28
 #define RING3_STACK (RING3_CODE + 0x10000)
 
-static u64 gdt[7] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
 u64 ring3_rsp; /* the kernel RSP to come back to (read by the fault handler) */
 extern char ring3_return[];
-
-static void load_ring3_gdt(void)
-{
-	u8 *kstack = page_alloc(2);
-	guest_check(kstack, "evil: out of pages");
-	tss.rsp[0] = (u64)(uintptr_t)kstack + 2 * PAGE_SIZE;
-	tss.iomap_base = sizeof(tss);
-	u64 base = (u64)(uintptr_t)&tss, limit = sizeof(tss) - 1;
-	gdt[0] = 0;
-	gdt[1] = 0x00af9b000000ffffull; /* 0x08 64-bit code, DPL 0 */
-	gdt[2] = 0x00cf93000000ffffull; /* 0x10 data, DPL 0 */
-	gdt[3] = 0x00cff3000000ffffull; /* 0x18 data, DPL 3 */
-	gdt[4] = 0x00affb000000ffffull; /* 0x20 64-bit code, DPL 3 */
-	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) | (((base >> 24) & 0xff) << 56);
-	gdt[6] = base >> 32;            /* 0x28 available 64-bit TSS */
-	gdt_load_table(gdt, sizeof(gdt), SEL_KCODE, SEL_KDATA);
-	ltr(SEL_TSS);
-}
 
 static __attribute__((noinline, noclone)) void enter_ring3(void)
 {
@@ -60,7 +40,7 @@ u32 ring3_run(const u8 *code, u32 len, u64 *rip)
 		guest_check(page && stack, "evil: out of pages");
 		guest_check(pt_map_4k(RING3_CODE, (u64)(uintptr_t)page, PTE_U), "evil: cannot map the user code");
 		guest_check(pt_map_4k(RING3_STACK, (u64)(uintptr_t)stack, PTE_U | PTE_W), "evil: cannot map the user stack");
-		load_ring3_gdt();
+		gdt_load_ring3();
 	}
 	memcpy(page, code, len);
 	pt_invlpg(RING3_CODE);

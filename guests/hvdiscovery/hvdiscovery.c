@@ -292,27 +292,6 @@ static void a7_locked(void)
 
 /* ---- A9: VMCALL at CPL 3 ---- */
 
-static u64 gdt[7] __attribute__((aligned(16)));
-static struct tss64 tss __attribute__((aligned(16)));
-
-/* Flat kernel and user segments plus a TSS whose RSP0 takes exceptions from ring 3. */
-static void load_ring3_gdt(void)
-{
-	u8 *kstack = page_alloc(2);
-	guest_check(kstack, "hvdiscovery: out of pages");
-	tss.rsp[0] = (u64)(uintptr_t)kstack + 2 * PAGE_SIZE;
-	tss.iomap_base = sizeof(tss);
-	u64 base = (u64)(uintptr_t)&tss, limit = sizeof(tss) - 1;
-	gdt[0] = 0;
-	gdt[1] = 0x00af9b000000ffffull; /* 0x08 64-bit code, DPL 0 */
-	gdt[2] = 0x00cf93000000ffffull; /* 0x10 data, DPL 0 */
-	gdt[3] = 0x00cff3000000ffffull; /* 0x18 data, DPL 3 */
-	gdt[4] = 0x00affb000000ffffull; /* 0x20 64-bit code, DPL 3 */
-	gdt[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) | (((base >> 24) & 0xff) << 56);
-	gdt[6] = base >> 32;            /* 0x28 available 64-bit TSS */
-	gdt_load_table(gdt, sizeof(gdt), SEL_KCODE, SEL_KDATA);
-	ltr(SEL_TSS);
-}
 
 /* iretq to USER_CODE at CPL 3; the fault handler brings us back to ring3_return on this stack. */
 static __attribute__((noinline, noclone)) void enter_ring3(void)
@@ -342,7 +321,7 @@ static void a9_vmcall_cpl3(void)
 	memcpy(code, blob, sizeof(blob));
 	guest_check(pt_map_4k(USER_CODE, (u64)(uintptr_t)code, PTE_U), "hvdiscovery: cannot map the user code");
 	guest_check(pt_map_4k(USER_STACK, (u64)(uintptr_t)stack, PTE_U | PTE_W), "hvdiscovery: cannot map the user stack");
-	load_ring3_gdt();
+	gdt_load_ring3();
 	u32 me = this_vp();
 	fault_vector[me] = NO_FAULT;
 	cli();

@@ -228,6 +228,8 @@ typedef void (*irq_handler_t)(struct irq_frame *f);
 void idt_init(void);
 /* Loads another GDT (bytes long) and reloads CS, DS, ES and SS with the given selectors. */
 void gdt_load_table(const u64 *table, u32 bytes, u16 code_sel, u16 data_sel);
+/* Loads a GDT with user segments (data 0x18|3, code 0x20|3) and a TSS (0x28) for running code at CPL 3. */
+void gdt_load_ring3(void);
 /* Installs fn for vector (any of 0..255, exceptions included) for all VPs of the partition; NULL
  * restores the default. Handlers run with interrupts off; interrupts need no EOI. */
 void idt_set_handler(u8 vector, irq_handler_t fn);

@@ -53,6 +53,29 @@ void gdt_load_table(const u64 *table, u32 bytes, u16 code_sel, u16 data_sel)
 			 : "rax", "memory");
 }
 
+/* Flat kernel (0x08 code, 0x10 data) and user (0x18|3 data, 0x20|3 code) segments plus a TSS at 0x28
+ * whose RSP0 (a fresh 2-page stack) takes exceptions from ring 3. One table: VPs that enter ring 3 must
+ * not call this concurrently. */
+void gdt_load_ring3(void)
+{
+	static u64 gdt3[7] __attribute__((aligned(16)));
+	static struct tss64 tss __attribute__((aligned(16)));
+	u8 *kstack = page_alloc(2);
+	guest_check(kstack, "gdt_load_ring3: out of pages");
+	tss.rsp[0] = (u64)(uintptr_t)kstack + 2 * PAGE_SIZE;
+	tss.iomap_base = sizeof(tss);
+	u64 base = (u64)(uintptr_t)&tss, limit = sizeof(tss) - 1;
+	gdt3[0] = 0;
+	gdt3[1] = 0x00af9b000000ffffull; /* 0x08 64-bit code, DPL 0 */
+	gdt3[2] = 0x00cf93000000ffffull; /* 0x10 data, DPL 0 */
+	gdt3[3] = 0x00cff3000000ffffull; /* 0x18 data, DPL 3 */
+	gdt3[4] = 0x00affb000000ffffull; /* 0x20 64-bit code, DPL 3 */
+	gdt3[5] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) | (((base >> 24) & 0xff) << 56);
+	gdt3[6] = base >> 32;            /* 0x28 available 64-bit TSS */
+	gdt_load_table(gdt3, sizeof(gdt3), 0x08, 0x10);
+	ltr(0x28);
+}
+
 static void gdt_load(void)
 {
 	gdt_load_table(gdt, sizeof(gdt), SEL_CODE, SEL_DATA);
