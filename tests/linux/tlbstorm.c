@@ -12,6 +12,9 @@
  * Threads meet at a spinning barrier so that they stay on their CPUs (a sleeping thread's CPU would
  * be idle, and 6.12 skips idle CPUs when it shoots down).
  * `tlbstorm tsc` prints the TSC instead (the /init's boot-time marker).
+ * `tlbstorm ITERATIONS NAME` also prints `BENCH NAME median=... min=... max=... n=...` (tools/bench): each
+ * thread reads the TSC at the start of every iteration and after its last barrier, so n = iterations x
+ * threads samples of "TSC ticks one iteration took as seen by one thread" (docs/performance.md).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -34,6 +37,7 @@ static long iters;
 static uint8_t *area;             /* SLOTS * SLOT_PAGES pages, reserved once */
 static uint64_t slot_sum[SLOTS];  /* written by the slot's reader only */
 static volatile int failed;
+static uint64_t *iter_ticks;      /* [thread * iters + iteration] when benchmarking, else NULL */
 
 static struct {
 	volatile unsigned count, sense;
@@ -74,6 +78,7 @@ static void *worker(void *arg)
 	if (sched_setaffinity(0, sizeof(set), &set))
 		fprintf(stderr, "tlbstorm: thread %u: cannot pin to CPU %u\n", me, me);
 	for (long it = 0; it < iters && !failed; it++) {
+		uint64_t t0 = __builtin_ia32_rdtsc();
 		for (unsigned s = 0; s < SLOTS; s++) {
 			if (s % nthreads != me)
 				continue;
@@ -120,8 +125,25 @@ static void *worker(void *arg)
 			}
 		}
 		barrier(&sense);
+		if (iter_ticks)
+			iter_ticks[me * iters + it] = __builtin_ia32_rdtsc() - t0;
 	}
 	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Median (the upper one for an even count, as guests/bench), min and max of every thread's iterations. */
+static void print_bench(const char *name)
+{
+	size_t n = (size_t)iters * nthreads;
+	qsort(iter_ticks, n, sizeof(*iter_ticks), cmp_u64);
+	printf("BENCH %s median=%llu min=%llu max=%llu n=%zu\n", name, (unsigned long long)iter_ticks[n / 2],
+	       (unsigned long long)iter_ticks[0], (unsigned long long)iter_ticks[n - 1], n);
 }
 
 int main(int argc, char **argv)
@@ -135,8 +157,13 @@ int main(int argc, char **argv)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 	if (iters < 1) {
-		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1]\n");
+		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1 [BENCH-NAME]]\n");
 		return 2;
+	}
+	const char *bench = argc > 2 ? argv[2] : NULL;
+	if (bench && !(iter_ticks = calloc((size_t)iters * nthreads, sizeof(*iter_ticks)))) {
+		fprintf(stderr, "tlbstorm: no memory for %ld x %u samples\n", iters, nthreads);
+		return 1;
 	}
 	area = mmap(NULL, SLOTS * SLOT_PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED) {
@@ -162,5 +189,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("tlbstorm: checksum %08x\n", ck);
+	if (bench)
+		print_bench(bench);
 	return 0;
 }
