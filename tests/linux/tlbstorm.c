@@ -14,7 +14,8 @@
  * `tlbstorm tsc` prints the TSC instead (the /init's boot-time marker).
  * `tlbstorm ITERATIONS NAME` also prints `BENCH NAME median=... min=... max=... n=...` (tools/bench): each
  * thread reads the TSC at the start of every iteration and after its last barrier, so n = iterations x
- * threads samples of "TSC ticks one iteration took as seen by one thread" (docs/performance.md).
+ * threads samples of "TSC ticks one iteration took as seen by one thread" (docs/performance.md), and two lines
+ * each with the same statistics of the parts of it spent waiting at the barriers and in mprotect + munmap.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -37,7 +38,9 @@ static long iters;
 static uint8_t *area;             /* SLOTS * SLOT_PAGES pages, reserved once */
 static uint64_t slot_sum[SLOTS];  /* written by the slot's reader only */
 static volatile int failed;
-static uint64_t *iter_ticks;      /* [thread * iters + iteration] when benchmarking, else NULL */
+/* When benchmarking, per [thread * iters + iteration]: the whole iteration, its barrier waits, its
+ * mprotect + munmap calls (the shootdowns). NULL otherwise. */
+static uint64_t *iter_ticks, *wait_ticks, *unmap_ticks;
 
 static struct {
 	volatile unsigned count, sense;
@@ -53,6 +56,13 @@ static void barrier(unsigned *local_sense)
 		while (__atomic_load_n(&bar.sense, __ATOMIC_ACQUIRE) != *local_sense)
 			__builtin_ia32_pause();
 	}
+}
+
+static uint64_t timed_barrier(unsigned *local_sense)
+{
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	barrier(local_sense);
+	return __builtin_ia32_rdtsc() - t0;
 }
 
 static uint64_t value(unsigned slot, long it, unsigned w)
@@ -78,7 +88,7 @@ static void *worker(void *arg)
 	if (sched_setaffinity(0, sizeof(set), &set))
 		fprintf(stderr, "tlbstorm: thread %u: cannot pin to CPU %u\n", me, me);
 	for (long it = 0; it < iters && !failed; it++) {
-		uint64_t t0 = __builtin_ia32_rdtsc();
+		uint64_t t0 = __builtin_ia32_rdtsc(), waited = 0, unmapping;
 		for (unsigned s = 0; s < SLOTS; s++) {
 			if (s % nthreads != me)
 				continue;
@@ -92,7 +102,7 @@ static void *worker(void *arg)
 			for (unsigned w = 0; w < WORDS; w++)
 				d[w] = value(s, it, w);
 		}
-		barrier(&sense);
+		waited += timed_barrier(&sense);
 		volatile uint64_t sink = 0;
 		for (unsigned s = 0; s < SLOTS && !failed; s++) {
 			uint64_t *d = slot_addr(s);
@@ -114,7 +124,8 @@ static void *worker(void *arg)
 			slot_sum[s] = slot_sum[s] * 31 + sum;
 		}
 		(void)sink;
-		barrier(&sense);
+		waited += timed_barrier(&sense);
+		unmapping = __builtin_ia32_rdtsc();
 		for (unsigned s = 0; s < SLOTS; s++) {
 			if (s % nthreads != me)
 				continue;
@@ -124,9 +135,13 @@ static void *worker(void *arg)
 				failed = 1;
 			}
 		}
-		barrier(&sense);
-		if (iter_ticks)
+		unmapping = __builtin_ia32_rdtsc() - unmapping;
+		waited += timed_barrier(&sense);
+		if (iter_ticks) {
 			iter_ticks[me * iters + it] = __builtin_ia32_rdtsc() - t0;
+			wait_ticks[me * iters + it] = waited;
+			unmap_ticks[me * iters + it] = unmapping;
+		}
 	}
 	return NULL;
 }
@@ -137,13 +152,23 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Median (the upper one for an even count, as guests/bench), min and max of every thread's iterations. */
+/* "median=… min=… max=… n=…" of n samples; the upper median for an even n, as guests/bench. */
+static void print_stats(const char *prefix, uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	printf("%s median=%llu min=%llu max=%llu n=%zu\n", prefix, (unsigned long long)v[n / 2],
+	       (unsigned long long)v[0], (unsigned long long)v[n - 1], n);
+}
+
 static void print_bench(const char *name)
 {
 	size_t n = (size_t)iters * nthreads;
-	qsort(iter_ticks, n, sizeof(*iter_ticks), cmp_u64);
-	printf("BENCH %s median=%llu min=%llu max=%llu n=%zu\n", name, (unsigned long long)iter_ticks[n / 2],
-	       (unsigned long long)iter_ticks[0], (unsigned long long)iter_ticks[n - 1], n);
+	char prefix[160];
+	snprintf(prefix, sizeof(prefix), "BENCH %s", name);
+	print_stats(prefix, iter_ticks, n);
+	/* Not BENCH lines: where the iteration's ticks went (docs/performance.md, "The Linux figures"). */
+	print_stats("tlbstorm: of which at barriers", wait_ticks, n);
+	print_stats("tlbstorm: of which in mprotect+munmap", unmap_ticks, n);
 }
 
 int main(int argc, char **argv)
@@ -161,9 +186,14 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *bench = argc > 2 ? argv[2] : NULL;
-	if (bench && !(iter_ticks = calloc((size_t)iters * nthreads, sizeof(*iter_ticks)))) {
-		fprintf(stderr, "tlbstorm: no memory for %ld x %u samples\n", iters, nthreads);
-		return 1;
+	if (bench) {
+		size_t n = (size_t)iters * nthreads;
+		if (!(iter_ticks = calloc(3 * n, sizeof(*iter_ticks)))) {
+			fprintf(stderr, "tlbstorm: no memory for %ld x %u samples\n", iters, nthreads);
+			return 1;
+		}
+		wait_ticks = iter_ticks + n;
+		unmap_ticks = wait_ticks + n;
 	}
 	area = mmap(NULL, SLOTS * SLOT_PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED) {
