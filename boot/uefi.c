@@ -179,8 +179,8 @@ static void load_files(EFI_LOADED_IMAGE *li)
 			}
 	}
 	/* TSC ticks, not time: the core measures the TSC rate later ("TSC runs at"). */
-	Print(L"minihv: %u files, %lu KiB read from %s in %lu M TSC ticks\n", files_read, bytes_read >> 10, dir_path,
-	      (rdtsc() - start) / 1000000);
+	Print(L"minihv: %u file%a, %lu KiB read from %s in %lu M TSC ticks\n", files_read, files_read == 1 ? "" : "s",
+	      bytes_read >> 10, dir_path, (rdtsc() - start) / 1000000);
 	uefi_call_wrapper(root->Close, 1, root);
 }
 
