@@ -81,7 +81,7 @@ static u32 files_read;
 static u64 bytes_read;
 
 /* Linux's EFI stub reads in 1 MiB pieces because some firmware fails one large Read; under OVMF in Bochs
- * this costs under 10% more than a single Read (docs/linux.md, "UEFI"). */
+ * this costs under 10% more than a single Read (docs/linux.md, "Through UEFI"). */
 #define READ_CHUNK 0x100000ull
 
 /* Reads a whole file into fresh EfiLoaderData pages (anywhere: the core identity-maps all RAM) and
