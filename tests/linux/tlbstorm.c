@@ -14,8 +14,8 @@
  * `tlbstorm tsc` prints the TSC instead (the /init's boot-time marker).
  * `tlbstorm ITERATIONS NAME` also prints `BENCH NAME median=... min=... max=... n=...` (tools/bench): each
  * thread reads the TSC at the start of every iteration and after its last barrier, so n = iterations x
- * threads samples of "TSC ticks one iteration took as seen by one thread" (docs/performance.md), and two lines
- * each with the same statistics of the parts of it spent waiting at the barriers and in mprotect + munmap.
+ * threads samples of "TSC ticks one iteration took as seen by one thread" (docs/performance.md); two more
+ * lines give the same statistics of the parts spent waiting at the barriers and in mprotect + munmap.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
