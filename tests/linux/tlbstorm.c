@@ -10,7 +10,7 @@
  * A stale translation on the reader would show the previous iteration's values: the program says so
  * and exits 1. The checksum depends only on the iteration count, never on timing or the CPU count.
  * Threads meet at a spinning barrier so that they stay on their CPUs (a sleeping thread's CPU would
- * be idle, and 6.12 skips idle CPUs when it shoots down). TLBSTORM_BARRIER=futex (the /init's
+ * be idle: 6.1 leaves idle CPUs out of its IPI shootdowns, and 6.12 skips them when it shoots down). TLBSTORM_BARRIER=futex (the /init's
  * `barrier=futex`) makes a waiting thread spin briefly and then sleep in FUTEX_WAIT, as real programs
  * wait: under overcommit its VP halts instead of spinning out its slice (docs/performance.md).
  * `tlbstorm tsc` prints the TSC instead (the /init's boot-time marker).
