@@ -137,6 +137,7 @@ $(B)/unit/test_inhibit_mutant_%: tests/unit/test_inhibit.c $(B)/unit/mut/inhibit
 unit: $(UNIT_BINS) $(MUTANT_BINS)
 	@tests/run-unit $(UNIT_BINS) $(MUTANT_BINS)
 	@python3 tests/unit/test_scenario.py
+	@B=$(B) tests/linux/test-tlbstorm
 
 # libFuzzer harnesses (clang) over the parsers of untrusted input: tests/fuzz/fuzz_NAME.c, seeds in
 # tests/fuzz/seeds/NAME/, kept inputs (every crash ever found, and the cases worth keeping) in
