@@ -120,14 +120,57 @@ struct hv_vp_bitmap {
 	u64 bits[HV_VP_BITMAP_WORDS];
 };
 
-void hv_vp_bitmap_clear(struct hv_vp_bitmap *set);
+/* The small operations are inline: the flush path runs them once or twice per named VP, and a call to
+ * vp_set.c for each would cost more than the operation (docs/performance.md). */
+static inline void hv_vp_bitmap_clear(struct hv_vp_bitmap *set)
+{
+	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
+		set->bits[i] = 0;
+}
+
 /* Every VP 0 .. vp_count - 1 (vp_count is clamped to MINIHV_MAX_VPS). */
 void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count);
-void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
-void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
-bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp);
+
+static inline void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp) /* ignores vp >= MINIHV_MAX_VPS */
+{
+	if (vp < MINIHV_MAX_VPS)
+		set->bits[vp / 64] |= 1ull << (vp % 64);
+}
+
+static inline void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp) /* ignores vp >= MINIHV_MAX_VPS */
+{
+	if (vp < MINIHV_MAX_VPS)
+		set->bits[vp / 64] &= ~(1ull << (vp % 64));
+}
+
+static inline bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp)
+{
+	return vp < MINIHV_MAX_VPS && (set->bits[vp / 64] >> (vp % 64)) & 1;
+}
+
+/* True when vp is the one member of set: the local flush's test (hv/flush.c), two words compared. */
+static inline bool hv_vp_bitmap_is_only(const struct hv_vp_bitmap *set, u32 vp)
+{
+	if (vp >= MINIHV_MAX_VPS)
+		return false;
+	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
+		if (set->bits[i] != (i == vp / 64 ? 1ull << (vp % 64) : 0))
+			return false;
+	return true;
+}
+
 /* The lowest member >= from, or HV_VP_NONE. */
-u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from);
+static inline u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
+{
+	while (from < MINIHV_MAX_VPS) {
+		u64 word = set->bits[from / 64] >> (from % 64);
+		if (word)
+			return from + (u32)__builtin_ctzll(word);
+		from = ALIGN_UP(from + 1, 64);
+	}
+	return HV_VP_NONE;
+}
+
 /* Visits each member of set in ascending order: for_each_vp_in(i, &targets) { ... p->vps[i] ... } */
 #define for_each_vp_in(i, set) \
 	for (u32 i = hv_vp_bitmap_next((set), 0); i != HV_VP_NONE; i = hv_vp_bitmap_next((set), i + 1))

@@ -12,12 +12,6 @@ static u32 popcount64(u64 x)
 	return (u32)((x * 0x0101010101010101ull) >> 56);
 }
 
-void hv_vp_bitmap_clear(struct hv_vp_bitmap *set)
-{
-	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
-		set->bits[i] = 0;
-}
-
 void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count)
 {
 	vp_count = MIN(vp_count, (u32)MINIHV_MAX_VPS);
@@ -30,34 +24,6 @@ void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count)
 		else
 			set->bits[i] = 0;
 	}
-}
-
-void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp)
-{
-	if (vp < MINIHV_MAX_VPS)
-		set->bits[vp / 64] |= 1ull << (vp % 64);
-}
-
-void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp)
-{
-	if (vp < MINIHV_MAX_VPS)
-		set->bits[vp / 64] &= ~(1ull << (vp % 64));
-}
-
-bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp)
-{
-	return vp < MINIHV_MAX_VPS && (set->bits[vp / 64] >> (vp % 64)) & 1;
-}
-
-u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
-{
-	while (from < MINIHV_MAX_VPS) {
-		u64 word = set->bits[from / 64] >> (from % 64);
-		if (word)
-			return from + (u32)__builtin_ctzll(word);
-		from = ALIGN_UP(from + 1, 64);
-	}
-	return HV_VP_NONE;
 }
 
 /* The mask of one 64-VP bank, cut to the VPs that exist (see hv_vp_bitmap_from_mask). */
