@@ -209,20 +209,21 @@ enum flush_outcome hv_flush_execute(struct vp *caller, const struct hv_flush_req
 {
 	/* The caller runs on its home CPU: a VP never migrates. */
 	struct cpu *c = caller->home;
+	/* The local flush (the caller alone) takes the fast path: one flag to check, nothing to post. */
+	bool only_self = hv_vp_bitmap_is_only(&req->targets, caller->index);
 	inhibit_flush_begin(c);
 	/* All or nothing: while any target is inhibited, nothing is posted to any target. */
-	if (inhibit_check_targets(caller, &req->targets)) {
+	if (only_self ? inhibit_check_target(caller, caller) : inhibit_check_targets(caller, &req->targets)) {
 		inhibit_flush_end(c);
 		return FLUSH_SUSPENDED;
 	}
 	u32 bits = flush_bits(req, gva);
 	u32 count = bits & VP_REQ_FLUSH_GVA ? req->gva_count : 0;
 	bool ok = true;
-	/* The fast path, a flush of the caller alone (the local flush): no posting, no kick, no wait. */
-	if (!hv_vp_bitmap_is_only(&req->targets, caller->index))
+	if (!only_self)
 		ok = post_and_wait(caller->part, caller, &req->targets, bits, gva, count);
 	/* The caller's own flush happens here, on its CPU, after every other target's. */
-	if (hv_vp_bitmap_test(&req->targets, caller->index))
+	if (only_self || hv_vp_bitmap_test(&req->targets, caller->index))
 		flush_self(caller, bits, gva, count);
 	inhibit_flush_end(c);
 	if (!ok)

@@ -182,7 +182,20 @@ static inline u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
  * Guests also build masks from cpumasks (Linux) that may name absent VPs. KVM likewise skips unknown
  * VP indexes.
  */
-void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, u32 vp_count);
+static inline u64 hv_vp_bank_existing_mask(u32 bank, u32 vp_count) /* the VPs < vp_count of a bank */
+{
+	u32 first = bank * 64;
+	if (vp_count <= first)
+		return 0;
+	return vp_count - first >= 64 ? ~0ull : (1ull << (vp_count - first)) - 1;
+}
+
+/* The non-Ex ProcessorMask as a set. Inline: the local flush's parse then stores one word once. */
+static inline void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, u32 vp_count)
+{
+	hv_vp_bitmap_clear(set);
+	set->bits[0] = processor_mask & hv_vp_bank_existing_mask(0, MIN(vp_count, (u32)MINIHV_MAX_VPS));
+}
 
 /*
  * Decodes an HV_VP_SET. vpset[0] = Format, vpset[1] = ValidBanksMask, vpset[2..] = BankContents;

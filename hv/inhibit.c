@@ -6,17 +6,7 @@
 #include "wait.h"
 #include "x86.h"
 
-void inhibit_flush_begin(struct cpu *c)
-{
-	__atomic_add_fetch(&c->flush_epoch, 1, __ATOMIC_SEQ_CST);
-}
-
-void inhibit_flush_end(struct cpu *c)
-{
-	__atomic_add_fetch(&c->flush_epoch, 1, __ATOMIC_SEQ_CST);
-}
-
-static bool suspend_on(struct vp *caller, struct vp *t)
+bool inhibit_suspend_on(struct vp *caller, struct vp *t)
 {
 	bool suspended = false;
 	spin_lock(&t->inhibit_lock);
@@ -40,8 +30,7 @@ bool inhibit_check_targets(struct vp *caller, const struct hv_vp_bitmap *targets
 {
 	struct partition *p = caller->part;
 	for_each_vp_in(i, targets) {
-		struct vp *t = p->vps[i];
-		if (__atomic_load_n(&t->tlb_flush_inhibit, __ATOMIC_SEQ_CST) && suspend_on(caller, t))
+		if (inhibit_check_target(caller, p->vps[i]))
 			return true;
 	}
 	return false;

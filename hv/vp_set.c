@@ -29,19 +29,7 @@ void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count)
 /* The mask of one 64-VP bank, cut to the VPs that exist (see hv_vp_bitmap_from_mask). */
 static u64 bank_existing(u64 bank_contents, u32 bank, u32 vp_count)
 {
-	u32 first = bank * 64;
-	if (vp_count <= first)
-		return 0;
-	if (vp_count - first >= 64)
-		return bank_contents;
-	return bank_contents & ((1ull << (vp_count - first)) - 1);
-}
-
-void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, u32 vp_count)
-{
-	hv_vp_bitmap_clear(set);
-	/* VP indexes >= vp_count name no VP and are ignored (documented in hv_hypercall.h) */
-	set->bits[0] = bank_existing(processor_mask, 0, MIN(vp_count, (u32)MINIHV_MAX_VPS));
+	return bank_contents & hv_vp_bank_existing_mask(bank, vp_count);
 }
 
 u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
