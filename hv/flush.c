@@ -180,17 +180,23 @@ static bool post_and_wait(struct partition *p, struct vp *self, const struct hv_
 	struct flush_ack acks[MAX_CPUS];
 	struct flush_wait w = { acks, 0, NULL };
 	bool ok = true;
-	for_each_vp_in(i, targets) {
-		struct vp *t = p->vps[i];
-		if (t == self)
-			continue; /* flushed in place by the caller */
-		u64 gen = post(t, bits, gva, count);
-		if (!__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
-			continue; /* it processes its requests before it next enters */
-		vp_kick(t);
-		if (w.n == ARRAY_SIZE(acks))
-			ok = wait_acks(self, &w) && ok; /* not expected: one VP per CPU is in guest mode */
-		acks[w.n++] = (struct flush_ack){ t, gen };
+	/* Word by word, one step per member (as inhibit_check_targets). */
+	for (u32 word = 0; word < HV_VP_BITMAP_WORDS; word++) {
+		for (u64 m = targets->bits[word]; m; m &= m - 1) {
+			struct vp *t = p->vps[word * 64 + (u32)__builtin_ctzll(m)];
+			if (t == self)
+				continue; /* flushed in place by the caller */
+			u64 gen = post(t, bits, gva, count);
+			if (!__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+				continue; /* it processes its requests before it next enters */
+			vp_kick(t);
+			if (w.n == ARRAY_SIZE(acks)) {
+				/* Not expected (one VP per CPU is in guest mode): wait for these before going on. */
+				ok = wait_acks(self, &w) && ok;
+				w.n = 0;
+			}
+			acks[w.n++] = (struct flush_ack){ t, gen };
+		}
 	}
 	/* Nobody kicked (no target in guest mode): nothing to wait for. */
 	return wait_acks(self, &w) && ok;

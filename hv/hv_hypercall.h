@@ -274,7 +274,20 @@ struct hv_gva_range {
 	u64 gva;
 	u32 pages;
 };
-struct hv_gva_range hv_gva_range_decode(u64 entry);
+/* Inline: the List path decodes each entry twice (page count, then flush). */
+static inline struct hv_gva_range hv_gva_range_decode(u64 entry)
+{
+	struct hv_gva_range range = {
+		.gva = entry & HV_GVA_RANGE_PAGE_MASK,
+		/* TLFS: bits 11:0 are the number of additional pages beyond the first */
+		.pages = (u32)(entry & HV_GVA_RANGE_ADDITIONAL_PAGES_MASK) + 1,
+	};
+	/* Pages left up to 2^64; TLFS: GVAs beyond the end of the GVA space are ignored */
+	u64 room = (~range.gva >> 12) + 1;
+	if (range.pages > room)
+		range.pages = (u32)room;
+	return range;
+}
 
 /*
  * Above this many pages in one list, one single-context flush (INVVPID type 1) is cheaper than
