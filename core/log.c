@@ -114,6 +114,11 @@ void console_rx_interrupt(void)
 	serial_rx_drain();
 }
 
+u32 console_rx_lost(void)
+{
+	return serial_rx_lost();
+}
+
 bool console_rx_by_interrupt(void)
 {
 	return serial_rx_interrupt_on();

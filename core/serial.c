@@ -62,9 +62,9 @@ static void drain_locked(u8 lsr)
 {
 	for (int n = 0; n < RX_DRAIN_MAX && (lsr & LSR_DR); n++) {
 		if (lsr & LSR_OE)
-			rx_lost++;
+			__atomic_fetch_add(&rx_lost, 1, __ATOMIC_RELAXED);
 		if (!byte_ring_push(&rx, inb(COM1 + UART_RBR)))
-			rx_lost++;
+			__atomic_fetch_add(&rx_lost, 1, __ATOMIC_RELAXED);
 		lsr = inb(COM1 + UART_LSR);
 	}
 }
@@ -84,6 +84,8 @@ void serial_putc(char c)
 		return;
 	for (int spin = 0; spin < 100000; spin++) {
 		u8 lsr = inb(COM1 + UART_LSR);
+		if ((lsr & LSR_OE) && !(lsr & LSR_DR))
+			__atomic_fetch_add(&rx_lost, 1, __ATOMIC_RELAXED); /* (with DR, drain_locked counts it) */
 		if ((lsr & LSR_DR) && spin_trylock(&rx_lock)) {
 			drain_locked(lsr); /* input keeps arriving while a long line goes out */
 			spin_unlock(&rx_lock);

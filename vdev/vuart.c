@@ -49,6 +49,7 @@
 static spinlock_t input_lock = SPINLOCK_INIT;
 static u32 input_focus;   /* index into partitions[] */
 static struct console_switch ctrl_a;
+static u32 lost_reported; /* console_rx_lost() when last reported */
 static bool focus_chosen;
 
 static void flush_line(struct partition *p)
@@ -144,6 +145,11 @@ void vuart_poll_input(void)
 		if (n)
 			got |= 1u << input_focus;
 	}
+	u32 lost = console_rx_lost();
+	if (lost != lost_reported)
+		pr_warn("console: %u typed byte(s) lost before minihv could read them (COM1's receive FIFO "
+			"overran or the input ring was full)", lost - lost_reported);
+	lost_reported = lost;
 	spin_unlock(&input_lock);
 	for (u32 i = 0; got; i++, got >>= 1)
 		if (got & 1)
