@@ -9,6 +9,10 @@ OBJCOPY := objcopy
 HOSTCC := gcc
 
 B := build
+# One spelling per build directory: the compiler's dependency files (-MMD) name each object as it was
+# given, so an object built with B=build and then asked for as B=/abs/path/build (tests/run does) would
+# miss its header dependencies and be linked stale. Inside the tree, B is always relative.
+override B := $(patsubst $(CURDIR)/%,%,$(abspath $(B)))
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 # Include paths say who may use what: include/ is shared by the hypervisor's folders, include/abi/ is the
