@@ -29,7 +29,13 @@ const char *core_options(void)
  * one (or with the option console_irq=off) the scheduler polls the UART fast enough instead. */
 static void console_rx_setup(u32 boot_apic_id)
 {
-	char v[8];
+	char v[16];
+	u64 every;
+	if (option_get(options, "test-console-drop", v, sizeof(v)) && parse_u64(v, strlen(v), &every, false) &&
+	    every && every <= 0xffffffffull) {
+		serial_test_drop((u32)every);
+		pr_warn("test-console-drop=%lu: one typed byte in %lu is thrown away", every, every);
+	}
 	const char *why = "option console_irq=off";
 	if (option_get(options, "console_irq", v, sizeof(v)) && (!strcmp(v, "off") || !strcmp(v, "0"))) {
 	} else if (ioapic_route_isa_irq(COM1_IRQ, VECTOR_CONSOLE, boot_apic_id, &why)) {

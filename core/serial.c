@@ -32,6 +32,7 @@ static bool rx_irq;
 static spinlock_t rx_lock = SPINLOCK_INIT; /* the producer side of rx: whoever reads RBR */
 static struct byte_ring rx;
 static u32 rx_lost; /* bytes the UART overran (LSR.OE) or the ring had no room for */
+static u32 rx_count, drop_every; /* test-console-drop=N: every Nth byte is thrown away */
 
 void serial_init(void)
 {
@@ -63,7 +64,9 @@ static void drain_locked(u8 lsr)
 	for (int n = 0; n < RX_DRAIN_MAX && (lsr & LSR_DR); n++) {
 		if (lsr & LSR_OE)
 			__atomic_fetch_add(&rx_lost, 1, __ATOMIC_RELAXED);
-		if (!byte_ring_push(&rx, inb(COM1 + UART_RBR)))
+		u8 c = inb(COM1 + UART_RBR);
+		bool drop = drop_every && ++rx_count % drop_every == 0;
+		if (drop || !byte_ring_push(&rx, c))
 			__atomic_fetch_add(&rx_lost, 1, __ATOMIC_RELAXED);
 		lsr = inb(COM1 + UART_LSR);
 	}
@@ -108,6 +111,11 @@ int serial_getc(void)
 {
 	serial_rx_drain();
 	return byte_ring_pop(&rx);
+}
+
+void serial_test_drop(u32 every)
+{
+	drop_every = every;
 }
 
 bool serial_rx_interrupt_on(void)

@@ -18,6 +18,8 @@ bool serial_rx_interrupt_on(void);
 void serial_rx_drain(void);
 /* The next input byte, or -1. One consumer at a time (the caller serialises). */
 int serial_getc(void);
+/* Test only (option test-console-drop=N): lose every Nth input byte, as an overrun would. */
+void serial_test_drop(u32 every);
 /* Input bytes lost so far: the UART's FIFO overran (LSR.OE) or the ring was full. */
 u32 serial_rx_lost(void);
 

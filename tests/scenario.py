@@ -37,8 +37,6 @@ KEYS = {
     "bochs-cpu": ("corei7_skylake_x", "Bochs CPU model"),
     "include-steps": ("", "names of other scenarios whose [steps] lists also go into steps.txt"),
     "prepare": ("", "hooks of tests/run (PREPARE_HOOKS) that fetch or build more files for the boot medium"),
-    "com1": ("socket", "with [input]: socket (Bochs takes a byte only once the UART has room) or pty (bytes come "
-             "at the baud rate and can overflow the UART's FIFO, as when a user pastes)"),
 }
 
 STEPS_FILE = "steps.txt"
@@ -181,8 +179,6 @@ def _check(s):
     if s.keys["requires"] and s.keys["requires"] not in REQUIRES:
         raise ScenarioError("%s: requires = %s (known: %s)" % (where, s.keys["requires"], ", ".join(REQUIRES)))
     s.cannot_run = _bool(s.keys["cannot-run"], "cannot-run", where)
-    if s.keys["com1"] not in ("socket", "pty"):
-        raise ScenarioError("%s: com1 = %s; expected socket or pty" % (where, s.keys["com1"]))
     if not s.pass_lines:
         raise ScenarioError("%s: no [pass] lines: a scenario must say what shows that it passed" % where)
     if s.input_lines and s.emulator != "bochs-bios":
