@@ -37,8 +37,8 @@ static void console_rx_setup(u32 boot_apic_id)
 		pr_warn("test-console-drop=%lu: one typed byte in %lu is thrown away", every, every);
 	}
 	const char *why = "option console_irq=off";
-	if (option_get(options, "console_irq", v, sizeof(v)) && (!strcmp(v, "off") || !strcmp(v, "0"))) {
-	} else if (ioapic_route_isa_irq(COM1_IRQ, VECTOR_CONSOLE, boot_apic_id, &why)) {
+	bool off = option_get(options, "console_irq", v, sizeof(v)) && (!strcmp(v, "off") || !strcmp(v, "0"));
+	if (!off && ioapic_route_isa_irq(COM1_IRQ, VECTOR_CONSOLE, boot_apic_id, &why)) {
 		serial_enable_rx_interrupt();
 		pr_info("console: COM1 input by its receive interrupt (ISA IRQ %u, GSI %u, vector %#x on CPU 0)",
 			COM1_IRQ, acpi.isa_gsi[COM1_IRQ], VECTOR_CONSOLE);

@@ -113,8 +113,8 @@ static u64 preemption_value(u64 now, u64 slice_end, u64 timer)
 static void run_vp_slice(struct cpu *c, struct vp *vp)
 {
 	/* A polling boot CPU ends slices early enough for the UART's FIFO (see CONSOLE_POLL_US). */
-	u64 slice = (c->index == 0 && !console_rx_by_interrupt() ? MIN(SLICE_US, CONSOLE_POLL_NO_IRQ_US) : SLICE_US) *
-		    tsc_khz / 1000;
+	u64 slice_us = c->index == 0 && !console_rx_by_interrupt() ? MIN(SLICE_US, CONSOLE_POLL_NO_IRQ_US) : SLICE_US;
+	u64 slice = slice_us * tsc_khz / 1000;
 	u64 deadline = rdtsc() + slice;
 	for (;;) {
 		if (__atomic_load_n(&vp->blocked, __ATOMIC_ACQUIRE))
@@ -220,7 +220,8 @@ NORETURN void sched_cpu_loop(struct cpu *c)
 			continue;
 		if (c->index == 0) {
 			vuart_poll_input();
-			u64 poll = now + (console_rx_by_interrupt() ? CONSOLE_POLL_US : CONSOLE_POLL_NO_IRQ_US) * tsc_khz / 1000;
+			u64 poll_us = console_rx_by_interrupt() ? CONSOLE_POLL_US : CONSOLE_POLL_NO_IRQ_US;
+			u64 poll = now + poll_us * tsc_khz / 1000;
 			wake_at = wake_at ? MIN(wake_at, poll) : poll;
 		}
 		if (wake_at)
