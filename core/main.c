@@ -14,6 +14,7 @@
 #include "vmx.h"
 #include "x86.h"
 #include "core.h"
+#include "partition.h"
 
 static char options[BOOT_CMDLINE_MAX * 2];
 static volatile u32 cpus_done;
@@ -67,6 +68,7 @@ static void build_options(const struct boot_info *bi)
 
 NORETURN void core_main(struct boot_info *bi)
 {
+	boot_profile_core_tsc = rdtsc();
 	console_init();
 	build_options(bi);
 	power_configure(options);

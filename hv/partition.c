@@ -297,6 +297,7 @@ void partition_start_all(const struct boot_info *bi)
 		}
 	}
 	partition_count = config.partition_count;
+	boot_profile_started_tsc = rdtsc();
 	partitions_running = partition_count;
 	mfence();
 	for (u32 i = 1; i < cpu_count; i++)

@@ -68,6 +68,9 @@ struct vp_counters {
 	u64 suspensions;        /* times suspended on an inhibited target */
 	u64 resumes;            /* times released from such a suspension (by a clear) */
 	u64 suspended_tsc;      /* total TSC ticks spent suspended */
+	u64 first_entry_tsc;    /* boot profile (hv/boot_profile.c): the VP's first VM entry */
+	u64 sipi_tsc;           /* the start-up IPI that started it was accepted */
+	u64 sipi_entry_tsc;     /* its first entry after that SIPI */
 };
 
 struct vp {
@@ -142,6 +145,11 @@ struct partition {
 	/* The 8259 pair's INT output on LINT0 (vdev/vlapic.h: vlapic_set_extint_source) */
 	const struct vlapic_extint_ops *extint;
 	void *extint_ctx;
+	/* Boot profile (hv/boot_profile.c): the first exit from user mode (CPL 3) ends the boot, e.g. a
+	 * Linux /init; the exits by reason up to it, summed over the VPs. */
+	volatile u32 user_seen;
+	u64 user_tsc;
+	u64 boot_exits[EXIT_REASON_MAX];
 };
 
 extern struct partition partitions[MAX_PARTITIONS];
@@ -160,6 +168,12 @@ void vp_kick(struct vp *vp);
 void vp_queue_interrupt(struct vp *vp, u8 vector);
 /* Blocks a VP for good with VP_BLOCK_ENDED or VP_BLOCK_STOPPED; the last one finishes the partition. */
 void vp_finish(struct vp *vp, u32 reason);
+
+/* Boot profile (hv/boot_profile.c). boot_profile_user_exit: vp exited from CPL 3 for the first time in its
+ * partition; boot_profile_report: the partition's phase stamps and boot exits, one log line each. */
+extern u64 boot_profile_core_tsc, boot_profile_started_tsc;
+void boot_profile_user_exit(struct vp *vp);
+void boot_profile_report(struct partition *p);
 
 /* Called once per partition when its last VP has ended or stopped (hv/partition.c). */
 void partition_finished(struct partition *p);

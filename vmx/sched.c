@@ -155,8 +155,11 @@ static void run_vp_slice(struct cpu *c, struct vp *vp)
 			entry_failed(vp, rc);
 			return;
 		}
+		if (!vp->count.entries++)
+			vp->count.first_entry_tsc = t0;
+		if (vp->count.sipi_tsc && !vp->count.sipi_entry_tsc)
+			vp->count.sipi_entry_tsc = t0;
 		vp->launched = true;
-		vp->count.entries++;
 		/* The slice ended or the VP halted: decide at the top. A virtual-APIC timer that cut the slice
 		 * short fires there instead. */
 		if (vmx_handle_exit(vp) == EXIT_RESCHEDULE && !(timer && timer < deadline && rdtsc() < deadline))
