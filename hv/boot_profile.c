@@ -43,6 +43,12 @@ void boot_profile_report(struct partition *p)
 				      mtsc(c->first_entry_tsc));
 	}
 	pr_info("%s", line);
+	/* Where a VP's CPU spent the run: guest mode, idle (HLT), and minihv's own work (the rest). */
+	for (u32 i = 0; i < p->vp_count; i++) {
+		const struct vp *vp = p->vps[i];
+		pr_info("minihv: partition %s VP %u: %lu M ticks in guest mode over %lu entries; CPU %u idle %lu M ticks",
+			p->name, i, mtsc(vp->count.guest_tsc), vp->count.entries, vp->home->index, mtsc(vp->home->idle_tsc));
+	}
 	if (!p->user_seen)
 		return;
 	u64 total = 0;

@@ -16,6 +16,7 @@
 
 #define SLICE_US 2000 /* time slice when several VPs share a CPU */
 #define CONSOLE_POLL_US 20000 /* how often an idle boot CPU looks at console input */
+#define ALONE_SLICE_US 50000 /* a VP alone on a CPU other than the boot CPU: see slice_ticks */
 
 int vmx_run(struct guest_regs *regs, u64 launched);
 
@@ -106,12 +107,24 @@ static u64 preemption_value(u64 now, u64 slice_end, u64 timer)
 	return MIN((slice_end - now) >> vmx_preemption_rate, 0xffffffffull);
 }
 
+/* The next slice of vp. With no other VP here that could run, a slice end would be a VM exit that
+ * changes nothing, so a VP alone gets a long one: whatever makes another VP here runnable either sends
+ * this CPU a kick (vp_unblock from another CPU) or happens in this loop (an exit of vp, a virtual-APIC
+ * timer), and the loop then cuts the slice back (run_vp_slice). The boot CPU keeps short slices: it
+ * reads console input at each slice end. */
+static u64 slice_ticks(struct cpu *c, struct vp *vp, bool *alone)
+{
+	*alone = c->index != 0 && !others_runnable(c, vp);
+	return (*alone ? ALONE_SLICE_US : SLICE_US) * tsc_khz / 1000;
+}
+
 /* Runs vp until it blocks or its slice ends. The slice is a budget for the whole stay on the CPU, not
  * per entry: a guest that exits often (polling a device) must still give way to the others. */
 static void run_vp_slice(struct cpu *c, struct vp *vp)
 {
 	u64 slice = SLICE_US * tsc_khz / 1000;
-	u64 deadline = rdtsc() + slice;
+	bool alone;
+	u64 deadline = rdtsc() + slice_ticks(c, vp, &alone);
 	for (;;) {
 		if (__atomic_load_n(&vp->blocked, __ATOMIC_ACQUIRE))
 			return;
@@ -120,12 +133,16 @@ static void run_vp_slice(struct cpu *c, struct vp *vp)
 		u64 timer = vlapic_cpu_timers(c, vp, now, &woke);
 		if (woke)
 			deadline = now; /* a VP here woke on its timer: give it the CPU now */
+		if (alone && others_runnable(c, vp)) {
+			alone = false; /* another VP here woke: it waits no longer than a normal slice */
+			deadline = MIN(deadline, now + slice);
+		}
 		if (now >= deadline) {
 			if (c->index == 0)
 				vuart_poll_input();
 			if (others_runnable(c, vp))
 				return;
-			deadline = now + slice; /* alone on this CPU: a fresh slice */
+			deadline = now + slice_ticks(c, vp, &alone); /* alone on this CPU: a fresh slice */
 		}
 		hv_flush_process(vp);
 		if (__atomic_load_n(&vp->sipi_pending, __ATOMIC_ACQUIRE))
