@@ -123,6 +123,7 @@ struct partition {
 	char name[CONFIG_NAME_MAX];
 	enum partition_role role;
 	u64 ram_hpa, ram_size;
+	u8 *ram_chunks;            /* per 2 MiB of RAM: zeroed yet? (hv/guest_ram.c) */
 	struct ept ept;
 	u64 eptp;
 	u32 vp_count;
@@ -155,8 +156,15 @@ struct partition {
 extern struct partition partitions[MAX_PARTITIONS];
 extern u32 partition_count;
 
-/* GPA → host pointer for len bytes of the partition's RAM; NULL when any byte is outside it. */
+/* GPA → host pointer for len bytes of the partition's RAM; NULL when any byte is outside it. The RAM is
+ * zeroed on first use (hv/guest_ram.c): the chunks under the range are zeroed first if they were not. */
 void *gpa_to_hva(struct partition *p, u64 gpa, u64 len);
+/* gpa_to_hva for struct gva_space's map (ctx: the partition). */
+void *guest_ram_map(void *ctx, u64 gpa, u64 size);
+/* Sets up zero-on-first-use for p's RAM: its chunks get EPT rights once zeroed. */
+bool guest_ram_init(struct partition *p);
+/* EPT violation at gpa: true when gpa is RAM (a chunk now zeroed, or a stale violation): retry. */
+bool guest_ram_fault(struct partition *p, u64 gpa);
 
 /* Run-state changes (hv/vp.c). block/unblock are safe from any CPU. vp_halt, vp_end and partition_stop,
  * which vmx/ calls, are in hv.h. */
