@@ -12,6 +12,10 @@
  * Threads meet at a spinning barrier so that they stay on their CPUs (a sleeping thread's CPU would
  * be idle, and 6.12 skips idle CPUs when it shoots down).
  * `tlbstorm tsc` prints the TSC instead (the /init's boot-time marker).
+ * `tlbstorm ITERATIONS NAME` also prints `BENCH NAME median=... min=... max=... n=...` (tools/bench): each
+ * thread reads the TSC at the start of every iteration and after its last barrier, so n = iterations x
+ * threads samples of "TSC ticks one iteration took as seen by one thread" (docs/performance.md); two more
+ * lines give the same statistics of the parts spent waiting at the barriers and in mprotect + munmap.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -34,6 +38,9 @@ static long iters;
 static uint8_t *area;             /* SLOTS * SLOT_PAGES pages, reserved once */
 static uint64_t slot_sum[SLOTS];  /* written by the slot's reader only */
 static volatile int failed;
+/* When benchmarking, per [thread * iters + iteration]: the whole iteration, its barrier waits, its
+ * mprotect + munmap calls (the shootdowns). NULL otherwise. */
+static uint64_t *iter_ticks, *wait_ticks, *unmap_ticks;
 
 static struct {
 	volatile unsigned count, sense;
@@ -49,6 +56,13 @@ static void barrier(unsigned *local_sense)
 		while (__atomic_load_n(&bar.sense, __ATOMIC_ACQUIRE) != *local_sense)
 			__builtin_ia32_pause();
 	}
+}
+
+static uint64_t timed_barrier(unsigned *local_sense)
+{
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	barrier(local_sense);
+	return __builtin_ia32_rdtsc() - t0;
 }
 
 static uint64_t value(unsigned slot, long it, unsigned w)
@@ -74,6 +88,7 @@ static void *worker(void *arg)
 	if (sched_setaffinity(0, sizeof(set), &set))
 		fprintf(stderr, "tlbstorm: thread %u: cannot pin to CPU %u\n", me, me);
 	for (long it = 0; it < iters && !failed; it++) {
+		uint64_t t0 = __builtin_ia32_rdtsc(), waited = 0, unmapping;
 		for (unsigned s = 0; s < SLOTS; s++) {
 			if (s % nthreads != me)
 				continue;
@@ -87,7 +102,7 @@ static void *worker(void *arg)
 			for (unsigned w = 0; w < WORDS; w++)
 				d[w] = value(s, it, w);
 		}
-		barrier(&sense);
+		waited += timed_barrier(&sense);
 		volatile uint64_t sink = 0;
 		for (unsigned s = 0; s < SLOTS && !failed; s++) {
 			uint64_t *d = slot_addr(s);
@@ -109,7 +124,8 @@ static void *worker(void *arg)
 			slot_sum[s] = slot_sum[s] * 31 + sum;
 		}
 		(void)sink;
-		barrier(&sense);
+		waited += timed_barrier(&sense);
+		unmapping = __builtin_ia32_rdtsc();
 		for (unsigned s = 0; s < SLOTS; s++) {
 			if (s % nthreads != me)
 				continue;
@@ -119,9 +135,40 @@ static void *worker(void *arg)
 				failed = 1;
 			}
 		}
-		barrier(&sense);
+		unmapping = __builtin_ia32_rdtsc() - unmapping;
+		waited += timed_barrier(&sense);
+		if (iter_ticks) {
+			iter_ticks[me * iters + it] = __builtin_ia32_rdtsc() - t0;
+			wait_ticks[me * iters + it] = waited;
+			unmap_ticks[me * iters + it] = unmapping;
+		}
 	}
 	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* "median=… min=… max=… n=…" of n samples; the upper median for an even n, as guests/bench. */
+static void print_stats(const char *prefix, uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	printf("%s median=%llu min=%llu max=%llu n=%zu\n", prefix, (unsigned long long)v[n / 2],
+	       (unsigned long long)v[0], (unsigned long long)v[n - 1], n);
+}
+
+static void print_bench(const char *name)
+{
+	size_t n = (size_t)iters * nthreads;
+	char prefix[160];
+	snprintf(prefix, sizeof(prefix), "BENCH %s", name);
+	print_stats(prefix, iter_ticks, n);
+	/* Not BENCH lines: where the iteration's ticks went (docs/performance.md, "The Linux figures"). */
+	print_stats("tlbstorm: of which at barriers", wait_ticks, n);
+	print_stats("tlbstorm: of which in mprotect+munmap", unmap_ticks, n);
 }
 
 int main(int argc, char **argv)
@@ -135,8 +182,18 @@ int main(int argc, char **argv)
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 	if (iters < 1) {
-		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1]\n");
+		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1 [BENCH-NAME]]\n");
 		return 2;
+	}
+	const char *bench = argc > 2 ? argv[2] : NULL;
+	if (bench) {
+		size_t n = (size_t)iters * nthreads;
+		if (!(iter_ticks = calloc(3 * n, sizeof(*iter_ticks)))) {
+			fprintf(stderr, "tlbstorm: no memory for %ld x %u samples\n", iters, nthreads);
+			return 1;
+		}
+		wait_ticks = iter_ticks + n;
+		unmap_ticks = wait_ticks + n;
 	}
 	area = mmap(NULL, SLOTS * SLOT_PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED) {
@@ -162,5 +219,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("tlbstorm: checksum %08x\n", ck);
+	if (bench)
+		print_bench(bench);
 	return 0;
 }
