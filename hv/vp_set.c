@@ -12,12 +12,6 @@ static u32 popcount64(u64 x)
 	return (u32)((x * 0x0101010101010101ull) >> 56);
 }
 
-void hv_vp_bitmap_clear(struct hv_vp_bitmap *set)
-{
-	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
-		set->bits[i] = 0;
-}
-
 void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count)
 {
 	vp_count = MIN(vp_count, (u32)MINIHV_MAX_VPS);
@@ -32,50 +26,10 @@ void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count)
 	}
 }
 
-void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp)
-{
-	if (vp < MINIHV_MAX_VPS)
-		set->bits[vp / 64] |= 1ull << (vp % 64);
-}
-
-void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp)
-{
-	if (vp < MINIHV_MAX_VPS)
-		set->bits[vp / 64] &= ~(1ull << (vp % 64));
-}
-
-bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp)
-{
-	return vp < MINIHV_MAX_VPS && (set->bits[vp / 64] >> (vp % 64)) & 1;
-}
-
-u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
-{
-	while (from < MINIHV_MAX_VPS) {
-		u64 word = set->bits[from / 64] >> (from % 64);
-		if (word)
-			return from + (u32)__builtin_ctzll(word);
-		from = ALIGN_UP(from + 1, 64);
-	}
-	return HV_VP_NONE;
-}
-
 /* The mask of one 64-VP bank, cut to the VPs that exist (see hv_vp_bitmap_from_mask). */
 static u64 bank_existing(u64 bank_contents, u32 bank, u32 vp_count)
 {
-	u32 first = bank * 64;
-	if (vp_count <= first)
-		return 0;
-	if (vp_count - first >= 64)
-		return bank_contents;
-	return bank_contents & ((1ull << (vp_count - first)) - 1);
-}
-
-void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, u32 vp_count)
-{
-	hv_vp_bitmap_clear(set);
-	/* VP indexes >= vp_count name no VP and are ignored (documented in hv_hypercall.h) */
-	set->bits[0] = bank_existing(processor_mask, 0, MIN(vp_count, (u32)MINIHV_MAX_VPS));
+	return bank_contents & hv_vp_bank_existing_mask(bank, vp_count);
 }
 
 u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
