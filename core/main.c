@@ -15,6 +15,7 @@
 #include "x86.h"
 #include "core.h"
 #include "ioapic.h"
+#include "partition.h"
 #include "serial.h"
 
 static char options[BOOT_CMDLINE_MAX * 2];
@@ -91,6 +92,7 @@ static void build_options(const struct boot_info *bi)
 
 NORETURN void core_main(struct boot_info *bi)
 {
+	boot_profile_core_tsc = rdtsc();
 	console_init();
 	build_options(bi);
 	power_configure(options);

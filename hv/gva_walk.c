@@ -61,7 +61,7 @@ static void *entry_at(struct walk *w, u64 gpa, u32 size)
 		fail(w, HV_TRANSLATE_GVA_GPA_UNMAPPED, page);
 		return NULL;
 	}
-	return w->m->ram + gpa;
+	return w->m->map ? w->m->map(w->m->ctx, gpa, size) : w->m->ram + gpa;
 }
 
 /* The guest may change its tables while they are walked: each entry is read once, whole. */

@@ -92,6 +92,7 @@ static bool hypercall_page_move(struct vp *vp, u64 new_gpa)
 		hv_flush_ept(p, vp);
 	}
 	if (new_gpa != ~0ull) {
+		gpa_to_hva(p, new_gpa, PAGE_SIZE); /* the RAM chunk it splits is zeroed first (guest_ram.c) */
 		if (!overlay_init() || !ept_map(&p->ept, new_gpa, hypercall_overlay_hpa, PAGE_SIZE, EPT_READ | EPT_EXEC))
 			return false;
 		p->hypercall_gpa = new_gpa;
@@ -224,5 +225,5 @@ bool hv_ept_violation(struct vp *vp, u64 gpa, u64 qual)
 		vmx_inject_gp();
 		return true;
 	}
-	return false;
+	return guest_ram_fault(p, gpa);
 }

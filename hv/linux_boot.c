@@ -135,6 +135,7 @@ void linux_partition_report(struct partition *p)
 		failed += p->vps[i]->count.hypercalls_failed;
 		completed += p->vps[i]->count.flushes_completed;
 	}
+	boot_profile_report(p);
 	/* The line the Linux scenarios judge: Linux falls back to IPIs silently on any failed flush call. */
 	pr_info("minihv: partition %s: %lu flush hypercalls (space %lu, list %lu, space-ex %lu, list-ex %lu), %lu failed "
 		"hypercalls, %lu flush requests carried out", p->name, calls[0] + calls[1] + calls[2] + calls[3], calls[0],

@@ -25,13 +25,6 @@ static volatile u32 partitions_running;
 static u16 next_vpid = 1;
 static u32 next_cpu;
 
-void *gpa_to_hva(struct partition *p, u64 gpa, u64 len)
-{
-	if (gpa >= p->ram_size || len > p->ram_size - gpa)
-		return NULL;
-	return phys_to_virt(p->ram_hpa + gpa);
-}
-
 static u64 ept_page(void *ctx)
 {
 	(void)ctx;
@@ -168,13 +161,13 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 	p->role = pc->role;
 	p->ram_size = pc->memory;
 	p->vp_count = pc->vps;
-	p->ram_hpa = pmm_alloc(p->ram_size, MiB(2), PMM_ANY);
+	p->ram_hpa = pmm_alloc_unzeroed(p->ram_size, MiB(2), PMM_ANY); /* zeroed on first use (guest_ram.c) */
 	if (!p->ram_hpa) {
 		pr_err("minihv: partition %s: no contiguous block of %lu MiB", p->name, p->ram_size >> 20);
 		return false;
 	}
 	struct ept *ept = &p->ept;
-	if (!ept_init(ept, ept_page, NULL) || !ept_map(ept, 0, p->ram_hpa, p->ram_size, EPT_RWX)) {
+	if (!ept_init(ept, ept_page, NULL) || !guest_ram_init(p)) {
 		pr_err("minihv: partition %s: out of memory for its EPT", p->name);
 		return false;
 	}
@@ -297,6 +290,7 @@ void partition_start_all(const struct boot_info *bi)
 		}
 	}
 	partition_count = config.partition_count;
+	boot_profile_started_tsc = rdtsc();
 	partitions_running = partition_count;
 	mfence();
 	for (u32 i = 1; i < cpu_count; i++)

@@ -57,7 +57,8 @@ static void guest_memory(struct partition *p, struct gva_space *m)
 		gbpages = cpuid(0x80000001, 0).edx & BIT(26);
 		maxphyaddr = (u8)cpuid(0x80000008, 0).eax;
 	}
-	m->ram = gpa_to_hva(p, 0, p->ram_size);
+	m->map = guest_ram_map;
+	m->ctx = p;
 	m->ram_size = p->ram_size;
 	m->overlay_gpa = __atomic_load_n(&p->hypercall_gpa, __ATOMIC_ACQUIRE);
 	m->maxphyaddr = maxphyaddr;

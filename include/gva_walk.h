@@ -22,7 +22,11 @@ struct gva_paging_state {
 
 /* The partition's guest-physical memory as the walk sees it. */
 struct gva_space {
-	u8 *ram;              /* GPA 0 */
+	u8 *ram;              /* GPA 0 (unused when map is set) */
+	/* When set: the host pointer of size bytes at gpa (inside ram_size), e.g. after zeroing them on
+	 * first use (hv/guest_ram.c). */
+	void *(*map)(void *ctx, u64 gpa, u64 size);
+	void *ctx;
 	u64 ram_size;
 	u64 overlay_gpa;      /* the hypercall overlay page (page aligned), or ~0 when there is none */
 	u8 maxphyaddr;        /* CPUID.80000008H:EAX[7:0] as the guest sees it */

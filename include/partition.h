@@ -68,6 +68,9 @@ struct vp_counters {
 	u64 suspensions;        /* times suspended on an inhibited target */
 	u64 resumes;            /* times released from such a suspension (by a clear) */
 	u64 suspended_tsc;      /* total TSC ticks spent suspended */
+	u64 first_entry_tsc;    /* boot profile (hv/boot_profile.c): the VP's first VM entry */
+	u64 sipi_tsc;           /* the start-up IPI that started it was accepted */
+	u64 sipi_entry_tsc;     /* its first entry after that SIPI */
 };
 
 struct vp {
@@ -120,6 +123,7 @@ struct partition {
 	char name[CONFIG_NAME_MAX];
 	enum partition_role role;
 	u64 ram_hpa, ram_size;
+	u8 *ram_chunks;            /* per 2 MiB of RAM: zeroed yet? (hv/guest_ram.c) */
 	struct ept ept;
 	u64 eptp;
 	u32 vp_count;
@@ -142,13 +146,25 @@ struct partition {
 	/* The 8259 pair's INT output on LINT0 (vdev/vlapic.h: vlapic_set_extint_source) */
 	const struct vlapic_extint_ops *extint;
 	void *extint_ctx;
+	/* Boot profile (hv/boot_profile.c): the first exit from user mode (CPL 3) ends the boot, e.g. a
+	 * Linux /init; the exits by reason up to it, summed over the VPs. */
+	volatile u32 user_seen;
+	u64 user_tsc;
+	u64 boot_exits[EXIT_REASON_MAX];
 };
 
 extern struct partition partitions[MAX_PARTITIONS];
 extern u32 partition_count;
 
-/* GPA → host pointer for len bytes of the partition's RAM; NULL when any byte is outside it. */
+/* GPA → host pointer for len bytes of the partition's RAM; NULL when any byte is outside it. The RAM is
+ * zeroed on first use (hv/guest_ram.c): the chunks under the range are zeroed first if they were not. */
 void *gpa_to_hva(struct partition *p, u64 gpa, u64 len);
+/* gpa_to_hva for struct gva_space's map (ctx: the partition). */
+void *guest_ram_map(void *ctx, u64 gpa, u64 size);
+/* Sets up zero-on-first-use for p's RAM: its chunks get EPT rights once zeroed. */
+bool guest_ram_init(struct partition *p);
+/* EPT violation at gpa: true when gpa is RAM (a chunk now zeroed, or a stale violation): retry. */
+bool guest_ram_fault(struct partition *p, u64 gpa);
 
 /* Run-state changes (hv/vp.c). block/unblock are safe from any CPU. vp_halt, vp_end and partition_stop,
  * which vmx/ calls, are in hv.h. */
@@ -160,6 +176,12 @@ void vp_kick(struct vp *vp);
 void vp_queue_interrupt(struct vp *vp, u8 vector);
 /* Blocks a VP for good with VP_BLOCK_ENDED or VP_BLOCK_STOPPED; the last one finishes the partition. */
 void vp_finish(struct vp *vp, u32 reason);
+
+/* Boot profile (hv/boot_profile.c). boot_profile_user_exit: vp exited from CPL 3 for the first time in its
+ * partition; boot_profile_report: the partition's phase stamps and boot exits, one log line each. */
+extern u64 boot_profile_core_tsc, boot_profile_started_tsc;
+void boot_profile_user_exit(struct vp *vp);
+void boot_profile_report(struct partition *p);
 
 /* Called once per partition when its last VP has ended or stopped (hv/partition.c). */
 void partition_finished(struct partition *p);

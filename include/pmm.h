@@ -10,6 +10,8 @@
 void pmm_init(const struct boot_info *bi);
 /* Zeroed block; 0 when nothing fits. Allocation happens at setup, never on the exit path. */
 u64 pmm_alloc(u64 size, u64 align, u64 limit);
+/* The same without zeroing: for memory whose user zeroes what it hands out (hv/guest_ram.c). */
+u64 pmm_alloc_unzeroed(u64 size, u64 align, u64 limit);
 static inline u64 pmm_alloc_page(void) { return pmm_alloc(PAGE_SIZE, PAGE_SIZE, PMM_ANY); }
 u64 pmm_free_bytes(void);
 u64 pmm_largest_free(void);

@@ -62,8 +62,8 @@ bool ept_map(struct ept *e, u64 gpa, u64 hpa, u64 size, u64 rights)
 		u64 *pde = &pd[idx(gpa, 1)];
 		if (IS_ALIGNED(gpa, MiB(2)) && IS_ALIGNED(hpa, MiB(2)) && size >= MiB(2) &&
 		    !((*pde & EPT_RWX) && !(*pde & EPT_LARGE))) {
-			if (!(*pde & EPT_RWX))
-				e->pages_2m++;
+			if (!*pde)
+				e->pages_2m++; /* a new leaf, not new rights on one (hv/guest_ram.c) */
 			*pde = hpa | leaf_attrs | EPT_LARGE;
 			gpa += MiB(2);
 			hpa += MiB(2);
@@ -74,7 +74,7 @@ bool ept_map(struct ept *e, u64 gpa, u64 hpa, u64 size, u64 rights)
 		if (!pt)
 			return false;
 		u64 *pte = &pt[idx(gpa, 0)];
-		if (!(*pte & EPT_RWX))
+		if (!*pte)
 			e->pages_4k++;
 		*pte = hpa | leaf_attrs;
 		gpa += PAGE_SIZE;

@@ -40,14 +40,20 @@ void pmm_init(const struct boot_info *bi)
 	}
 }
 
-u64 pmm_alloc(u64 size, u64 align, u64 limit)
+u64 pmm_alloc_unzeroed(u64 size, u64 align, u64 limit)
 {
 	size = ALIGN_UP(size, PAGE_SIZE);
 	spin_lock(&pmm_lock);
 	u64 pa = ranges_alloc(&free_ranges, size, MAX(align, PAGE_SIZE), limit);
 	spin_unlock(&pmm_lock);
+	return pa;
+}
+
+u64 pmm_alloc(u64 size, u64 align, u64 limit)
+{
+	u64 pa = pmm_alloc_unzeroed(size, align, limit);
 	if (pa)
-		memset(phys_to_virt(pa), 0, size);
+		memset(phys_to_virt(pa), 0, ALIGN_UP(size, PAGE_SIZE));
 	return pa;
 }
 

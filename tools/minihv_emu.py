@@ -41,11 +41,11 @@ def make_iso(out, config, cmdline, elf, files=()):
         os.makedirs(os.path.join(stage, "boot/files"))
         shutil.copy(elf, os.path.join(stage, "boot/minihv.elf"))
         shutil.copy(config, os.path.join(stage, "boot/minihv.cfg"))
-        modules = ["  module2 /boot/minihv.cfg minihv.cfg"]
+        modules = ["  module2 --nounzip /boot/minihv.cfg minihv.cfg"]
         for f in files:
             name = os.path.basename(f)
             shutil.copy(f, os.path.join(stage, "boot/files", name))
-            modules.append("  module2 /boot/files/%s %s" % (name, name))
+            modules.append("  module2 --nounzip /boot/files/%s %s" % (name, name))
         grub_cfg = ("set timeout=0\nset default=0\nserial --unit=0 --speed=115200\n"
                     "terminal_input serial console\nterminal_output serial console\n"
                     'menuentry "minihv" {\n  multiboot2 /boot/minihv.elf %s\n%s\n  boot\n}\n'

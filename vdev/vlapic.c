@@ -67,6 +67,8 @@ void vlapic_deliver(struct vp *vp, u8 mode, u8 vector)
 		/* Only the first SIPI after INIT counts; Linux sends two. */
 		if (!__atomic_exchange_n(&vp->wait_sipi, 0, __ATOMIC_SEQ_CST))
 			return;
+		if (!vp->count.sipi_tsc)
+			vp->count.sipi_tsc = rdtsc(); /* boot profile: the wake latency starts here */
 		__atomic_store_n(&vp->sipi_pending, 0x100u | vector, __ATOMIC_SEQ_CST);
 		vp_unblock(vp, VP_BLOCK_WAIT_SIPI | VP_BLOCK_HALTED); /* INIT ended any HLT */
 		return;

@@ -346,6 +346,8 @@ enum exit_action vmx_handle_exit(struct vp *vp)
 		vmcs_dump(vp);
 		return EXIT_CONTINUE;
 	}
+	if (!vp->part->user_seen && vmx_guest_cpl() == 3)
+		boot_profile_user_exit(vp);
 	reinject_vectored_event();
 	exit_handler h = reason < EXIT_REASON_MAX ? handlers[reason] : NULL;
 	return h ? h(vp) : stop(vp, reason);

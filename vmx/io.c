@@ -72,7 +72,7 @@ static enum span_result guest_span(struct vp *vp, u64 lin, u32 len, bool write, 
 		.efer = vmread(VMCS_GUEST_IA32_EFER), .pat = 0x0007040600070406ull, .cpl = (u8)cpl,
 	};
 	struct gva_space m = {
-		.ram = gpa_to_hva(p, 0, p->ram_size), .ram_size = p->ram_size, .overlay_gpa = p->hypercall_gpa,
+		.map = guest_ram_map, .ctx = p, .ram_size = p->ram_size, .overlay_gpa = p->hypercall_gpa,
 		.maxphyaddr = maxphyaddr, .gbpages = cpuid(0x80000001, 0).edx & BIT(26),
 	};
 	u64 flags = (write ? HV_TRANSLATE_GVA_VALIDATE_WRITE : HV_TRANSLATE_GVA_VALIDATE_READ) |

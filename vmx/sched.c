@@ -18,6 +18,7 @@
 /* How often an idle boot CPU looks at console input: a safety net behind the UART's receive interrupt,
  * or, without one, often enough that the UART's FIFO cannot overflow (CONSOLE_POLL_NO_IRQ_US). */
 #define CONSOLE_POLL_US 20000
+#define ALONE_SLICE_US 50000 /* a VP alone on its CPU: see slice_ticks */
 
 int vmx_run(struct guest_regs *regs, u64 launched);
 
@@ -108,14 +109,31 @@ static u64 preemption_value(u64 now, u64 slice_end, u64 timer)
 	return MIN((slice_end - now) >> vmx_preemption_rate, 0xffffffffull);
 }
 
+/* A boot CPU that polls console input (no receive interrupt) ends slices early enough for the UART's
+ * FIFO (see CONSOLE_POLL_US). */
+static u64 normal_slice_us(struct cpu *c)
+{
+	return c->index == 0 && !console_rx_by_interrupt() ? MIN(SLICE_US, CONSOLE_POLL_NO_IRQ_US) : SLICE_US;
+}
+
+/* The next slice of vp. With no other VP here that could run, a slice end would be a VM exit that
+ * changes nothing, so a VP alone gets a long one: whatever makes another VP here runnable either sends
+ * this CPU a kick (vp_unblock from another CPU) or happens in this loop (an exit of vp, a virtual-APIC
+ * timer), and the loop then cuts the slice back (run_vp_slice). A boot CPU that polls console input
+ * keeps short slices: it reads the UART at each slice end. */
+static u64 slice_ticks(struct cpu *c, struct vp *vp, bool *alone)
+{
+	*alone = (c->index != 0 || console_rx_by_interrupt()) && !others_runnable(c, vp);
+	return (*alone ? ALONE_SLICE_US : normal_slice_us(c)) * tsc_khz / 1000;
+}
+
 /* Runs vp until it blocks or its slice ends. The slice is a budget for the whole stay on the CPU, not
  * per entry: a guest that exits often (polling a device) must still give way to the others. */
 static void run_vp_slice(struct cpu *c, struct vp *vp)
 {
-	/* A polling boot CPU ends slices early enough for the UART's FIFO (see CONSOLE_POLL_US). */
-	u64 slice_us = c->index == 0 && !console_rx_by_interrupt() ? MIN(SLICE_US, CONSOLE_POLL_NO_IRQ_US) : SLICE_US;
-	u64 slice = slice_us * tsc_khz / 1000;
-	u64 deadline = rdtsc() + slice;
+	u64 slice = normal_slice_us(c) * tsc_khz / 1000;
+	bool alone;
+	u64 deadline = rdtsc() + slice_ticks(c, vp, &alone);
 	for (;;) {
 		if (__atomic_load_n(&vp->blocked, __ATOMIC_ACQUIRE))
 			return;
@@ -124,12 +142,16 @@ static void run_vp_slice(struct cpu *c, struct vp *vp)
 		u64 timer = vlapic_cpu_timers(c, vp, now, &woke);
 		if (woke)
 			deadline = now; /* a VP here woke on its timer: give it the CPU now */
+		if (alone && others_runnable(c, vp)) {
+			alone = false; /* another VP here woke: it waits no longer than a normal slice */
+			deadline = MIN(deadline, now + slice);
+		}
 		if (now >= deadline) {
 			if (c->index == 0)
 				vuart_poll_input();
 			if (others_runnable(c, vp))
 				return;
-			deadline = now + slice; /* alone on this CPU: a fresh slice */
+			deadline = now + slice_ticks(c, vp, &alone); /* alone on this CPU: a fresh slice */
 		}
 		hv_flush_process(vp);
 		if (__atomic_load_n(&vp->sipi_pending, __ATOMIC_ACQUIRE))
@@ -159,8 +181,11 @@ static void run_vp_slice(struct cpu *c, struct vp *vp)
 			entry_failed(vp, rc);
 			return;
 		}
+		if (!vp->count.entries++)
+			vp->count.first_entry_tsc = t0;
+		if (vp->count.sipi_tsc && !vp->count.sipi_entry_tsc)
+			vp->count.sipi_entry_tsc = t0;
 		vp->launched = true;
-		vp->count.entries++;
 		/* The slice ended or the VP halted: decide at the top. A virtual-APIC timer that cut the slice
 		 * short fires there instead. */
 		if (vmx_handle_exit(vp) == EXIT_RESCHEDULE && !(timer && timer < deadline && rdtsc() < deadline))

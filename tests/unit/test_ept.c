@@ -138,6 +138,29 @@ static void test_out_of_table_memory(void **state)
 	free_tables(e.root, 3);
 }
 
+/* Zero on first use (hv/guest_ram.c): RAM is mapped without rights, then chunk by chunk with them; a
+ * leaf given rights later is still one page, and a split of a rightless leaf stays rightless. */
+static void test_rights_granted_later(void **state)
+{
+	struct ept e;
+	u64 hpa, rights;
+	pages_left = 100;
+	assert_true(ept_init(&e, alloc_page, NULL));
+	assert_true(ept_map(&e, 0, 0x40000000, 8 << 20, 0));
+	assert_false(ept_translate(&e, 0x200000, &hpa, &rights));
+	assert_true(ept_map(&e, 0x200000, 0x40200000, 2 << 20, EPT_RWX));
+	assert_int_equal(e.pages_2m, 4);
+	check(&e, 0x234567, 0x40234567);
+	assert_false(ept_translate(&e, 0x400000, &hpa, &rights));
+	assert_true(ept_map(&e, 0x401000, 0x90000000, 4096, EPT_READ));
+	assert_int_equal(e.pages_2m, 3);
+	assert_int_equal(e.pages_4k, 512);
+	assert_false(ept_translate(&e, 0x400000, &hpa, &rights));
+	assert_true(ept_translate(&e, 0x401000, &hpa, &rights));
+	assert_int_equal(hpa, 0x90000000);
+	free_tables(e.root, 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -145,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_unaligned_uses_4k_pages),
 		cmocka_unit_test(test_overlay_splits_large_page),
 		cmocka_unit_test(test_out_of_table_memory),
+		cmocka_unit_test(test_rights_granted_later),
 	};
 	return cmocka_run_group_tests_name("ept", tests, NULL, NULL);
 }
