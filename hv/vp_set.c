@@ -60,30 +60,39 @@ u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
 	return HV_VP_NONE;
 }
 
-/* The mask of one 64-VP bank, cut to the VPs that exist (see hv_vp_bitmap_from_mask). */
-static u64 bank_existing(u64 bank_contents, u32 bank, u32 vp_count)
+/* Adds the VPs whose Hyper-V VP indexes are the members of one 64-index bank. With the identity map
+ * this is a masked word copy; otherwise each index goes through the map (at most 64 per bank). */
+static void add_bank(struct hv_vp_bitmap *set, u64 bank_contents, u32 bank, const struct hv_vp_index_map *map)
 {
 	u32 first = bank * 64;
-	if (vp_count <= first)
-		return 0;
-	if (vp_count - first >= 64)
-		return bank_contents;
-	return bank_contents & ((1ull << (vp_count - first)) - 1);
+	if (first >= HV_VP_INDEX_LIMIT)
+		return; /* no VP has an index that high */
+	if (map->identity) {
+		u32 n = map->vp_count;
+		if (n > first && bank < HV_VP_BITMAP_WORDS)
+			set->bits[bank] |= n - first >= 64 ? bank_contents : bank_contents & ((1ull << (n - first)) - 1);
+		return;
+	}
+	while (bank_contents) {
+		u32 vp = hv_vp_of_index(map, first + (u32)__builtin_ctzll(bank_contents));
+		bank_contents &= bank_contents - 1;
+		if (vp != HV_VP_NONE)
+			hv_vp_bitmap_set(set, vp);
+	}
 }
 
-void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, u32 vp_count)
+void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, const struct hv_vp_index_map *map)
 {
 	hv_vp_bitmap_clear(set);
-	/* VP indexes >= vp_count name no VP and are ignored (documented in hv_hypercall.h) */
-	set->bits[0] = bank_existing(processor_mask, 0, MIN(vp_count, (u32)MINIHV_MAX_VPS));
+	/* VP indexes no VP has are ignored (documented in hv_hypercall.h) */
+	add_bank(set, processor_mask, 0, map);
 }
 
-u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
+u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, const struct hv_vp_index_map *map,
 		     struct hv_vp_bitmap *set, bool *all)
 {
 	hv_vp_bitmap_clear(set);
 	*all = false;
-	vp_count = MIN(vp_count, (u32)MINIHV_MAX_VPS);
 
 	if (avail < 2)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
@@ -102,7 +111,7 @@ u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
 	if (format == HV_GENERIC_SET_ALL) {
 		/* The banks (if any) are not read; the caller still skips them (KVM does the same). */
 		*all = true;
-		hv_vp_bitmap_fill(set, vp_count);
+		hv_vp_bitmap_fill(set, map->vp_count);
 		return HV_STATUS_SUCCESS;
 	}
 
@@ -116,8 +125,7 @@ u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
 	for (u32 i = 0; valid_banks; i++) {
 		u32 bank = (u32)__builtin_ctzll(valid_banks);
 		valid_banks &= valid_banks - 1;
-		if (bank < HV_VP_BITMAP_WORDS)
-			set->bits[bank] |= bank_existing(bank_contents[i], bank, vp_count);
+		add_bank(set, bank_contents[i], bank, map);
 	}
 	return HV_STATUS_SUCCESS;
 }

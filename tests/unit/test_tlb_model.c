@@ -34,7 +34,11 @@
 #define GVA_BASE 0x40000000ull
 #define SLICE 6       /* guest steps per entry at most */
 
-enum mutation { MUT_NONE, MUT_DROP_INVVPID, MUT_WRONG_VPID, MUT_SKIP_QUEUED, MUT_LOST_REQUEST };
+enum mutation { MUT_NONE, MUT_DROP_INVVPID, MUT_WRONG_VPID, MUT_SKIP_QUEUED, MUT_LOST_REQUEST, MUT_IDENTITY_DECODE };
+
+/* Hyper-V VP indexes of VPs 0..NVP-1 in the sparse runs (config key vp_index): two in bank 1, one at the
+ * top, and VP 3 keeps its number, so that a decoder that ignores the map goes wrong for some targets only. */
+static const u16 sparse_vp_index[NVP] = { 0, 64, 65, 3, 127 };
 
 /* ---- the modelled machine ---- */
 
@@ -64,6 +68,7 @@ static int violations;
 static char first_violation[256];
 static struct {
 	u64 invvpid[4], invept, queue_fallback, prefer_full, self, kicks, waits_timed_out, descheduled;
+	u64 mask_calls, ex_calls, bank1_calls;
 } seen;
 
 static u64 rand64(void)
@@ -219,6 +224,52 @@ static void guest_read(struct vp *vp, u32 page)
 	*e = (struct tlb_entry){ true, page < NGLOBAL, pt[page].version };
 }
 
+/* The guest's side of a flush call: the input block as Linux builds it (arch/x86/hyperv/mmu.c), naming
+ * the targets by Hyper-V VP index: a 64-bit ProcessorMask while every index is below 64, else the Ex form
+ * of the same call with a sparse HV_VP_SET. Then the real decoder turns it back into VP numbers. */
+static u16 encode_and_parse(struct vp *vp, const struct hv_flush_request *want, bool all, const u64 *gva,
+			    u64 *q, struct hv_flush_request *out)
+{
+	u16 code = want->code;
+	u64 banks[2] = { 0 };
+	bool wide = false;
+	for_each_vp_in(t, &want->targets) {
+		u32 x = hv_vp_index_of(&part.vp_map, t);
+		banks[x / 64] |= 1ull << (x % 64);
+		wide |= x >= 64;
+	}
+	if (wide && code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE)
+		code = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX;
+	if (wide && code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST)
+		code = HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
+	u32 n = 0, var = 0;
+	q[n++] = 0x1000; /* AddressSpace: a CR3 */
+	q[n++] = want->flags | (all && !hv_flush_code_is_ex(code) ? HV_FLUSH_ALL_PROCESSORS : 0);
+	if (!hv_flush_code_is_ex(code)) {
+		q[n++] = all ? 0 : banks[0];
+		seen.mask_calls++;
+	} else {
+		q[n++] = all ? HV_GENERIC_SET_ALL : HV_GENERIC_SET_SPARSE_4K;
+		q[n++] = all ? 0 : (banks[0] ? 1 : 0) | (banks[1] ? 2 : 0);
+		for (u32 b = 0; b < 2 && !all; b++)
+			if (banks[b])
+				q[n++] = banks[b], var++;
+		seen.ex_calls++;
+		seen.bank1_calls += banks[1] != 0;
+	}
+	for (u32 i = 0; i < want->gva_count; i++)
+		q[n++] = gva[i];
+	u64 rcx = (u64)code | ((u64)var << HV_HYPERCALL_VARHEAD_OFFSET) | ((u64)want->gva_count << HV_HYPERCALL_REP_COMP_OFFSET);
+	struct hv_hypercall_input in;
+	u16 st = hv_hypercall_decode(rcx, &in);
+	if (st != HV_STATUS_SUCCESS)
+		return st;
+	struct hv_vp_index_map identity;
+	hv_vp_index_map_init(&identity, NVP, NULL);
+	(void)vp;
+	return hv_flush_parse(&in, q, n, mutation == MUT_IDENTITY_DECODE ? &identity : &part.vp_map, 46, out);
+}
+
 /* The modelled guest changes PTEs and asks for a flush: Space (all or non-global), or List. */
 static void guest_flush(struct vp *vp)
 {
@@ -257,7 +308,7 @@ static void guest_flush(struct vp *vp)
 	/* Targets: one, several, everyone (ALL_PROCESSORS is a full set once parsed), with or without self. */
 	u32 shape = below(4);
 	if (shape == 0)
-		hv_vp_bitmap_fill(&req.targets, NVP);
+		hv_vp_bitmap_fill(&req.targets, NVP); /* encoded as ALL_PROCESSORS / HV_GENERIC_SET_ALL */
 	else if (shape == 1)
 		hv_vp_bitmap_set(&req.targets, vp->index);
 	else
@@ -277,7 +328,15 @@ static void guest_flush(struct vp *vp)
 	/* VMCALL: out of guest mode, then the hypercall on this CPU. */
 	guest_mode[vp->index] = false;
 	__atomic_store_n(&vp->in_guest, 0, __ATOMIC_SEQ_CST);
-	if (hv_flush_execute(vp, &req, gva) != FLUSH_DONE) {
+	u64 q[8 + 24];
+	struct hv_flush_request parsed;
+	u16 st = encode_and_parse(vp, &req, shape == 0, gva, q, &parsed);
+	if (st != HV_STATUS_SUCCESS) {
+		violation("flush input refused with status %#x", st);
+		return;
+	}
+	/* The promise is about the VPs the guest meant (req.targets), whatever the decoder made of them. */
+	if (hv_flush_execute(vp, &parsed, q + parsed.gva_index) != FLUSH_DONE) {
 		violation("flush did not complete");
 		return;
 	}
@@ -378,7 +437,7 @@ static void *cpu_thread(void *arg)
 }
 
 /* One seeded run of `flushes` flush calls; returns the number of violations. */
-static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_cap)
+static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_cap, bool sparse)
 {
 	memset(pt, 0, sizeof(pt));
 	memset(tlb, 0, sizeof(tlb));
@@ -400,6 +459,7 @@ static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_c
 	vmx_caps.ept_vpid = keep_globals_cap ? VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS : 0;
 	cpu_count = NCPU;
 	part.vp_count = NVP;
+	hv_vp_index_map_init(&part.vp_map, NVP, sparse ? sparse_vp_index : NULL);
 	part.vps = vp_ptrs;
 	part.eptp = 0x1234000;
 	snprintf(part.name, sizeof(part.name), "model");
@@ -437,9 +497,9 @@ static void report(u64 seed)
 
 static void test_real_code_keeps_the_promise(void **state)
 {
-	u64 total[4] = { 0 }, fallback = 0, full = 0, self_flush = 0, kicks = 0, desched = 0;
+	u64 total[4] = { 0 }, fallback = 0, full = 0, self_flush = 0, kicks = 0, desched = 0, mask = 0, ex = 0, bank1 = 0;
 	for (u64 seed = 1; seed <= SEEDS; seed++) {
-		int v = run_model(seed, FLUSHES, MUT_NONE, seed & 1);
+		int v = run_model(seed, FLUSHES, MUT_NONE, seed & 1, seed & 2);
 		report(seed);
 		assert_int_equal(v, 0);
 		for (int i = 0; i < 4; i++)
@@ -449,6 +509,9 @@ static void test_real_code_keeps_the_promise(void **state)
 		self_flush += seen.self;
 		kicks += seen.kicks;
 		desched += seen.descheduled;
+		mask += seen.mask_calls;
+		ex += seen.ex_calls;
+		bank1 += seen.bank1_calls;
 	}
 	/* The runs went through every path the property is about. */
 	assert_true(total[INVVPID_INDIVIDUAL_ADDRESS] > 0);
@@ -459,13 +522,16 @@ static void test_real_code_keeps_the_promise(void **state)
 	assert_true(self_flush > 0);
 	assert_true(kicks > 0);
 	assert_true(desched > 0);
+	assert_true(mask > 0);
+	assert_true(ex > 0);
+	assert_true(bank1 > 0);
 }
 
 static void test_same_seed_same_run(void **state)
 {
-	run_model(7, 100, MUT_NONE, true);
+	run_model(7, 100, MUT_NONE, true, true);
 	u64 a = seen.invvpid[0] + 1000 * seen.invvpid[1] + 1000000 * seen.kicks, clock_a = model_clock;
-	run_model(7, 100, MUT_NONE, true);
+	run_model(7, 100, MUT_NONE, true, true);
 	assert_int_equal(seen.invvpid[0] + 1000 * seen.invvpid[1] + 1000000 * seen.kicks, a);
 	assert_int_equal(model_clock, clock_a);
 }
@@ -475,7 +541,7 @@ static void expect_caught(enum mutation m)
 {
 	int found = 0;
 	for (u64 seed = 1; seed <= SEEDS && !found; seed++) {
-		found = run_model(seed, FLUSHES, m, seed & 1);
+		found = run_model(seed, FLUSHES, m, seed & 1, m == MUT_IDENTITY_DECODE || (seed & 2));
 		if (found)
 			print_message("negative control %d caught (seed %lu): %s\n", m, (unsigned long)seed, first_violation);
 	}
@@ -486,6 +552,9 @@ static void test_negative_dropped_invvpid(void **state) { expect_caught(MUT_DROP
 static void test_negative_wrong_vpid(void **state) { expect_caught(MUT_WRONG_VPID); }
 static void test_negative_skipped_queued_address(void **state) { expect_caught(MUT_SKIP_QUEUED); }
 static void test_negative_lost_request_bit(void **state) { expect_caught(MUT_LOST_REQUEST); }
+/* The decoder reads the guest's VP indexes as VP numbers (no vp_index map): targets with indexes 64, 65
+ * and 127 are never flushed. */
+static void test_negative_identity_decode(void **state) { expect_caught(MUT_IDENTITY_DECODE); }
 
 int main(void)
 {
@@ -496,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_negative_wrong_vpid),
 		cmocka_unit_test(test_negative_skipped_queued_address),
 		cmocka_unit_test(test_negative_lost_request_bit),
+		cmocka_unit_test(test_negative_identity_decode),
 	};
 	return cmocka_run_group_tests_name("tlb_model", tests, NULL, NULL);
 }
