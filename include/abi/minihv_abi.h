@@ -58,7 +58,7 @@ struct minihv_boot_info {
  * range the TLFS does not use.
  */
 #define MINIHV_CALL_EXIT 0x7f01            /* fast; RDX = status. The VP ends; does not return. */
-#define MINIHV_CALL_SEND_IPI 0x7f02        /* fast; RDX = target VP index, R8 = vector (32..255) */
+#define MINIHV_CALL_SEND_IPI 0x7f02        /* fast; RDX = target VP number (boot-info vp_index), R8 = vector (32..255) */
 
 /*
  * Management calls: accepted only from the management partition (others get HV_STATUS_ACCESS_DENIED).
