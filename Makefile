@@ -187,8 +187,9 @@ run: all
 	tools/run
 
 # The first experiment (README): Debian's 6.1 cloud kernel as a 2-VP guest beside the management shell.
+# UEFI=1: minihv.efi under OVMF reads the kernel and initrd next to it instead of GRUB's modules.
 run-linux: all
-	tools/run --linux 6.1 --mem 512 --config tools/run-linux.cfg
+	tools/run --linux 6.1 --mem 512 --config tools/run-linux.cfg $(if $(UEFI),--uefi)
 
 bench: all
 	tools/bench
