@@ -134,8 +134,20 @@ $(B)/unit/test_inhibit_mutant_%: tests/unit/test_inhibit.c $(B)/unit/mut/inhibit
 	$(HOSTCC) $(HOST_CFLAGS) -Ihv -Wno-unused-function -DMUTANT_$(shell echo $* | tr a-z A-Z) $< $(PURE_C) \
 		$(B)/unit/mut/inhibit_$*.c hv/wait.c hv/flush.c -lcmocka -lpthread -o $@
 
-unit: $(UNIT_BINS) $(MUTANT_BINS)
-	@tests/run-unit $(UNIT_BINS) $(MUTANT_BINS)
+# The same for test_tlb_model against hv/flush.c: with MUTANT_NOSELFFLUSH the caller's own flush is left
+# out, and the build passes only when the local-flush check and the model both see it.
+FLUSH_MUTANTS := noselfflush
+FLUSH_MUTANT_BINS := $(patsubst %,$(B)/unit/test_tlb_model_mutant_%,$(FLUSH_MUTANTS))
+$(B)/unit/mut/flush_%.c: hv/flush.c tests/unit/mutate
+	@mkdir -p $(dir $@)
+	$(Q)tests/unit/mutate $* $< > $@
+$(B)/unit/test_tlb_model_mutant_%: tests/unit/test_tlb_model.c $(B)/unit/mut/flush_%.c $(PURE_C) \
+		$(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c)
+	$(HOSTCC) $(HOST_CFLAGS) -Ihv -Wno-unused-function -DMUTANT_$(shell echo $* | tr a-z A-Z) $< $(PURE_C) \
+		$(B)/unit/mut/flush_$*.c hv/inhibit.c hv/wait.c -lcmocka -lpthread -o $@
+
+unit: $(UNIT_BINS) $(MUTANT_BINS) $(FLUSH_MUTANT_BINS)
+	@tests/run-unit $(UNIT_BINS) $(MUTANT_BINS) $(FLUSH_MUTANT_BINS)
 	@python3 tests/unit/test_scenario.py
 
 # libFuzzer harnesses (clang) over the parsers of untrusted input: tests/fuzz/fuzz_NAME.c, seeds in

@@ -19,7 +19,8 @@
 #include "vmx.h"
 #include "wait.h"
 
-static void post(struct vp *t, u32 bits, const u64 *gva, u32 count)
+/* Posts bits (and the GVAs) to t; returns t's request generation that covers them. */
+static u64 post(struct vp *t, u32 bits, const u64 *gva, u32 count)
 {
 	if (bits & VP_REQ_FLUSH_GVA) {
 		spin_lock(&t->gva_lock);
@@ -33,8 +34,9 @@ static void post(struct vp *t, u32 bits, const u64 *gva, u32 count)
 		spin_unlock(&t->gva_lock);
 	}
 	__atomic_fetch_or(&t->requests, bits, __ATOMIC_SEQ_CST);
-	__atomic_fetch_add(&t->req_gen, 1, __ATOMIC_SEQ_CST);
+	u64 gen = __atomic_add_fetch(&t->req_gen, 1, __ATOMIC_SEQ_CST);
 	__atomic_fetch_add(&t->count.flushes_received, 1, __ATOMIC_RELAXED); /* posters on several CPUs */
+	return gen;
 }
 
 /* Takes the queued GVA entries (into q, when given) and empties the queue. Under gva_lock like post()'s
@@ -57,14 +59,9 @@ static void invvpid_counted(struct vp *vp, u64 type, u64 gva)
 	vp->count.invvpid++;
 }
 
-static void flush_gva_queue(struct vp *vp)
+/* One INVVPID individual-address per page of the n entries (which the caller has found to be few). */
+static void invvpid_gva_list(struct vp *vp, const u64 *q, u32 n)
 {
-	u64 q[VP_GVA_QUEUE];
-	u32 n = take_gva_queue(vp, q);
-	if (hv_flush_list_prefers_full(q, n)) {
-		invvpid_counted(vp, INVVPID_SINGLE_CONTEXT, 0);
-		return;
-	}
 	for (u32 i = 0; i < n; i++) {
 		struct hv_gva_range r = hv_gva_range_decode(q[i]);
 		for (u32 p = 0; p < r.pages; p++) {
@@ -77,6 +74,28 @@ static void flush_gva_queue(struct vp *vp)
 	}
 }
 
+/* The whole-context flushes of request bits r (VP_REQ_FLUSH_ALL wins over NONGLOBAL). */
+static void invvpid_context(struct vp *vp, u32 r)
+{
+	if (r & VP_REQ_FLUSH_ALL) {
+		invvpid_counted(vp, INVVPID_SINGLE_CONTEXT, 0);
+	} else if (r & VP_REQ_FLUSH_NONGLOBAL) {
+		bool keep_globals = vmx_caps.ept_vpid & VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS;
+		invvpid_counted(vp, keep_globals ? INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS : INVVPID_SINGLE_CONTEXT, 0);
+	}
+}
+
+static void flush_gva_queue(struct vp *vp)
+{
+	u64 q[VP_GVA_QUEUE];
+	u32 n = take_gva_queue(vp, q);
+	/* Several posters' entries together may cover more pages than one list did. */
+	if (hv_flush_list_prefers_full(q, n))
+		invvpid_counted(vp, INVVPID_SINGLE_CONTEXT, 0);
+	else
+		invvpid_gva_list(vp, q, n);
+}
+
 void hv_flush_process(struct vp *vp)
 {
 	u64 gen = __atomic_load_n(&vp->req_gen, __ATOMIC_SEQ_CST);
@@ -86,12 +105,7 @@ void hv_flush_process(struct vp *vp)
 			tlb_invept(INVEPT_SINGLE_CONTEXT, vp->part->eptp);
 			vp->count.invept++;
 		}
-		if (r & VP_REQ_FLUSH_ALL) {
-			invvpid_counted(vp, INVVPID_SINGLE_CONTEXT, 0);
-		} else if (r & VP_REQ_FLUSH_NONGLOBAL) {
-			bool keep_globals = vmx_caps.ept_vpid & VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS;
-			invvpid_counted(vp, keep_globals ? INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS : INVVPID_SINGLE_CONTEXT, 0);
-		}
+		invvpid_context(vp, r);
 		if ((r & VP_REQ_FLUSH_GVA) && !(r & VP_REQ_FLUSH_ALL))
 			flush_gva_queue(vp);
 		else if (r & VP_REQ_FLUSH_GVA)
@@ -103,11 +117,28 @@ void hv_flush_process(struct vp *vp)
 		__atomic_store_n(&vp->done_gen, gen, __ATOMIC_SEQ_CST);
 }
 
+/* The caller's own flush, in place on its CPU (the VP's home) before it returns to the guest: nothing
+ * is posted or queued, since nobody else needs to see it. Counted as a posted request carried out. */
+static void flush_self(struct vp *vp, u32 bits, const u64 *gva, u32 count)
+{
+	__atomic_fetch_add(&vp->count.flushes_received, 1, __ATOMIC_RELAXED); /* as post(): others post too */
+	invvpid_context(vp, bits);
+	if (bits & VP_REQ_FLUSH_GVA)
+		invvpid_gva_list(vp, gva, count); /* flush_bits() chose per-page: few pages */
+	vp->count.flushes_completed++;
+}
+
+/* A kicked target and the generation it must acknowledge. At most one VP per CPU is in guest mode, so
+ * a flush kicks at most MAX_CPUS of them at a time. */
+struct flush_ack {
+	struct vp *t;
+	u64 gen;
+};
+
 /* What the caller waits for: every kicked target has taken its requests or left guest mode. */
 struct flush_wait {
-	struct partition *p;
-	struct hv_vp_bitmap *wait; /* the kicked targets that have not acknowledged yet */
-	const u64 *gens;
+	struct flush_ack *acks; /* the kicked targets that have not acknowledged yet */
+	u32 n;
 	struct vp *late; /* on return: the first target that had not acknowledged */
 };
 
@@ -119,53 +150,56 @@ static bool acked(const struct vp *t, u64 gen)
 static bool all_acked(const void *arg)
 {
 	struct flush_wait *w = (struct flush_wait *)arg;
-	bool all = true;
-	for_each_vp_in(i, w->wait) {
-		if (acked(w->p->vps[i], w->gens[i])) {
-			hv_vp_bitmap_remove(w->wait, i); /* not looked at again */
-		} else if (all) {
-			w->late = w->p->vps[i];
-			all = false;
-		}
-	}
-	return all;
+	u32 left = 0;
+	for (u32 i = 0; i < w->n; i++)
+		if (!acked(w->acks[i].t, w->acks[i].gen))
+			w->acks[left++] = w->acks[i]; /* the acknowledged ones are not looked at again */
+	w->n = left;
+	w->late = left ? w->acks[0].t : NULL;
+	return left == 0;
 }
 
-/* Posts bits to every VP in targets and waits until each one in guest mode has taken them (all kicks
- * first, then one wait for all acknowledgements). False when a target did not answer in time. */
+/* Waits for the kicked targets in w; false (after one line, and with the caller's partition stopped)
+ * when one did not answer in time. */
+static bool wait_acks(struct vp *self, struct flush_wait *w)
+{
+	if (!w->n || wait_until(all_acked, w, WAIT_FLUSH_ACK_MS))
+		return true;
+	/* The flush cannot be known complete, and returning to the caller would claim it: stop the caller's
+	 * partition (one line each); other partitions keep running. */
+	wait_expired(self->home, "flush acknowledgement", w->late, WAIT_FLUSH_ACK_MS);
+	partition_stop(self->part, self, "a flush was not acknowledged by VP %u", w->late->index);
+	return false;
+}
+
+/* Posts bits to every VP in targets but self and waits until each one in guest mode has taken them (all
+ * kicks first, then one wait for all acknowledgements). False when a target did not answer in time. */
 static bool post_and_wait(struct partition *p, struct vp *self, const struct hv_vp_bitmap *targets, u32 bits,
 			  const u64 *gva, u32 count)
 {
-	u64 gens[MINIHV_MAX_VPS];
-	struct hv_vp_bitmap wait;
-	bool kicked = false;
-	hv_vp_bitmap_clear(&wait);
-	for_each_vp_in(i, targets) {
-		struct vp *t = p->vps[i];
-		post(t, bits, gva, count);
-		gens[i] = __atomic_load_n(&t->req_gen, __ATOMIC_SEQ_CST);
+	struct flush_ack acks[MAX_CPUS];
+	struct flush_wait w = { acks, 0, NULL };
+	bool ok = true;
+	/* Word by word, one step per member (as inhibit_check_targets). */
+	for (u32 word = 0; word < HV_VP_BITMAP_WORDS; word++) {
+		for (u64 m = targets->bits[word]; m; m &= m - 1) {
+			struct vp *t = p->vps[word * 64 + (u32)__builtin_ctzll(m)];
+			if (t == self)
+				continue; /* flushed in place by the caller */
+			u64 gen = post(t, bits, gva, count);
+			if (!__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
+				continue; /* it processes its requests before it next enters */
+			vp_kick(t);
+			if (w.n == ARRAY_SIZE(acks)) {
+				/* Not expected (one VP per CPU is in guest mode): wait for these before going on. */
+				ok = wait_acks(self, &w) && ok;
+				w.n = 0;
+			}
+			acks[w.n++] = (struct flush_ack){ t, gen };
+		}
 	}
-	for_each_vp_in(i, targets) {
-		struct vp *t = p->vps[i];
-		if (t == self || !__atomic_load_n(&t->in_guest, __ATOMIC_SEQ_CST))
-			continue; /* it processes its requests before it next enters */
-		vp_kick(t);
-		hv_vp_bitmap_set(&wait, i);
-		kicked = true;
-	}
-	struct flush_wait w = { p, &wait, gens, NULL };
-	/* Nobody kicked (the caller alone, or no target in guest mode): nothing to wait for. */
-	bool ok = !kicked || wait_until(all_acked, &w, WAIT_FLUSH_ACK_MS);
-	if (!ok) {
-		/* The flush cannot be known complete, and returning to the caller would claim it: stop the
-		 * caller's partition (one line each); other partitions keep running. */
-		wait_expired(self->home, "flush acknowledgement", w.late, WAIT_FLUSH_ACK_MS);
-		partition_stop(self->part, self, "a flush was not acknowledged by VP %u", w.late->index);
-	}
-	/* The caller's own flush happens here, on its CPU, before it returns to the guest. */
-	if (self->part == p && hv_vp_bitmap_test(targets, self->index))
-		hv_flush_process(self);
-	return ok;
+	/* Nobody kicked (no target in guest mode): nothing to wait for. */
+	return wait_acks(self, &w) && ok;
 }
 
 /* The request bits for a validated flush call. */
@@ -181,15 +215,22 @@ enum flush_outcome hv_flush_execute(struct vp *caller, const struct hv_flush_req
 {
 	/* The caller runs on its home CPU: a VP never migrates. */
 	struct cpu *c = caller->home;
+	/* The local flush (the caller alone) takes the fast path: one flag to check, nothing to post. */
+	bool only_self = hv_vp_bitmap_is_only(&req->targets, caller->index);
 	inhibit_flush_begin(c);
 	/* All or nothing: while any target is inhibited, nothing is posted to any target. */
-	if (inhibit_check_targets(caller, &req->targets)) {
+	if (only_self ? inhibit_check_target(caller, caller) : inhibit_check_targets(caller, &req->targets)) {
 		inhibit_flush_end(c);
 		return FLUSH_SUSPENDED;
 	}
 	u32 bits = flush_bits(req, gva);
-	bool ok = post_and_wait(caller->part, caller, &req->targets, bits, gva,
-				bits & VP_REQ_FLUSH_GVA ? req->gva_count : 0);
+	u32 count = bits & VP_REQ_FLUSH_GVA ? req->gva_count : 0;
+	bool ok = true;
+	if (!only_self)
+		ok = post_and_wait(caller->part, caller, &req->targets, bits, gva, count);
+	/* The caller's own flush happens here, on its CPU, after every other target's. */
+	if (only_self || hv_vp_bitmap_test(&req->targets, caller->index))
+		flush_self(caller, bits, gva, count);
 	inhibit_flush_end(c);
 	if (!ok)
 		return FLUSH_STOPPED;
@@ -202,4 +243,9 @@ void hv_flush_ept(struct partition *p, struct vp *self)
 	struct hv_vp_bitmap all;
 	hv_vp_bitmap_fill(&all, p->vp_count);
 	post_and_wait(p, self, &all, VP_REQ_INVEPT, NULL, 0);
+	if (self->part == p) {
+		/* The caller's INVEPT, on its own CPU before it returns to the guest. */
+		post(self, VP_REQ_INVEPT, NULL, 0);
+		hv_flush_process(self);
+	}
 }

@@ -105,20 +105,6 @@ u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 n
 	return HV_STATUS_SUCCESS;
 }
 
-struct hv_gva_range hv_gva_range_decode(u64 entry)
-{
-	struct hv_gva_range range = {
-		.gva = entry & HV_GVA_RANGE_PAGE_MASK,
-		/* TLFS: bits 11:0 are the number of additional pages beyond the first */
-		.pages = (u32)(entry & HV_GVA_RANGE_ADDITIONAL_PAGES_MASK) + 1,
-	};
-	/* Pages left up to 2^64; TLFS: GVAs beyond the end of the GVA space are ignored */
-	u64 room = (~range.gva >> 12) + 1;
-	if (range.pages > room)
-		range.pages = (u32)room;
-	return range;
-}
-
 bool hv_flush_list_prefers_full(const u64 *gva, u32 count)
 {
 	u64 pages = 0;

@@ -121,14 +121,57 @@ struct hv_vp_bitmap {
 	u64 bits[HV_VP_BITMAP_WORDS];
 };
 
-void hv_vp_bitmap_clear(struct hv_vp_bitmap *set);
+/* The small operations are inline: the flush path runs them once or twice per named VP, and a call to
+ * vp_set.c for each would cost more than the operation (docs/performance.md). */
+static inline void hv_vp_bitmap_clear(struct hv_vp_bitmap *set)
+{
+	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
+		set->bits[i] = 0;
+}
+
 /* Every VP 0 .. vp_count - 1 (vp_count is clamped to MINIHV_MAX_VPS). */
 void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count);
-void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
-void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp); /* ignores vp >= MINIHV_MAX_VPS */
-bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp);
+
+static inline void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp) /* ignores vp >= MINIHV_MAX_VPS */
+{
+	if (vp < MINIHV_MAX_VPS)
+		set->bits[vp / 64] |= 1ull << (vp % 64);
+}
+
+static inline void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp) /* ignores vp >= MINIHV_MAX_VPS */
+{
+	if (vp < MINIHV_MAX_VPS)
+		set->bits[vp / 64] &= ~(1ull << (vp % 64));
+}
+
+static inline bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp)
+{
+	return vp < MINIHV_MAX_VPS && (set->bits[vp / 64] >> (vp % 64)) & 1;
+}
+
+/* True when vp is the one member of set: the local flush's test (hv/flush.c), two words compared. */
+static inline bool hv_vp_bitmap_is_only(const struct hv_vp_bitmap *set, u32 vp)
+{
+	if (vp >= MINIHV_MAX_VPS)
+		return false;
+	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
+		if (set->bits[i] != (i == vp / 64 ? 1ull << (vp % 64) : 0))
+			return false;
+	return true;
+}
+
 /* The lowest member >= from, or HV_VP_NONE. */
-u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from);
+static inline u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
+{
+	while (from < MINIHV_MAX_VPS) {
+		u64 word = set->bits[from / 64] >> (from % 64);
+		if (word)
+			return from + (u32)__builtin_ctzll(word);
+		from = ALIGN_UP(from + 1, 64);
+	}
+	return HV_VP_NONE;
+}
+
 /* Visits each member of set in ascending order: for_each_vp_in(i, &targets) { ... p->vps[i] ... } */
 #define for_each_vp_in(i, set) \
 	for (u32 i = hv_vp_bitmap_next((set), 0); i != HV_VP_NONE; i = hv_vp_bitmap_next((set), i + 1))
@@ -139,7 +182,28 @@ u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from);
  * (their only documented failure about targets is an empty non-Ex mask). Guests also build masks from
  * cpumasks (Linux) that may name absent VPs. KVM likewise skips unknown VP indexes.
  */
-void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, const struct hv_vp_index_map *map);
+static inline u64 hv_vp_bank_existing_mask(u32 bank, u32 vp_count) /* the VPs < vp_count of a bank */
+{
+	u32 first = bank * 64;
+	if (vp_count <= first)
+		return 0;
+	return vp_count - first >= 64 ? ~0ull : (1ull << (vp_count - first)) - 1;
+}
+
+/* Adds the VPs whose VP indexes are the members of bank `bank` (indexes bank * 64 ..) of a VP set. */
+void hv_vp_bitmap_add_bank(struct hv_vp_bitmap *set, u64 bank_contents, u32 bank, const struct hv_vp_index_map *map);
+
+/* The non-Ex ProcessorMask as a set. Inline: with the identity map (no vp_index key) the local flush's
+ * parse then stores one word once; other maps go index by index (hv/vp_set.c). */
+static inline void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask,
+					  const struct hv_vp_index_map *map)
+{
+	hv_vp_bitmap_clear(set);
+	if (map->identity)
+		set->bits[0] = processor_mask & hv_vp_bank_existing_mask(0, map->vp_count);
+	else
+		hv_vp_bitmap_add_bank(set, processor_mask, 0, map);
+}
 
 /*
  * Decodes an HV_VP_SET. vpset[0] = Format, vpset[1] = ValidBanksMask, vpset[2..] = BankContents;
@@ -219,7 +283,20 @@ struct hv_gva_range {
 	u64 gva;
 	u32 pages;
 };
-struct hv_gva_range hv_gva_range_decode(u64 entry);
+/* Inline: the List path decodes each entry twice (page count, then flush). */
+static inline struct hv_gva_range hv_gva_range_decode(u64 entry)
+{
+	struct hv_gva_range range = {
+		.gva = entry & HV_GVA_RANGE_PAGE_MASK,
+		/* TLFS: bits 11:0 are the number of additional pages beyond the first */
+		.pages = (u32)(entry & HV_GVA_RANGE_ADDITIONAL_PAGES_MASK) + 1,
+	};
+	/* Pages left up to 2^64; TLFS: GVAs beyond the end of the GVA space are ignored */
+	u64 room = (~range.gva >> 12) + 1;
+	if (range.pages > room)
+		range.pages = (u32)room;
+	return range;
+}
 
 /*
  * Above this many pages in one list, one single-context flush (INVVPID type 1) is cheaper than

@@ -15,8 +15,26 @@
 #include "hv_hypercall.h"
 #include "partition.h"
 
-void inhibit_flush_begin(struct cpu *c);
-void inhibit_flush_end(struct cpu *c);
+/* The epoch bracket around a flush on CPU c (odd while the flush runs). Inline: every flush runs it. */
+static inline void inhibit_flush_begin(struct cpu *c)
+{
+	__atomic_add_fetch(&c->flush_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void inhibit_flush_end(struct cpu *c)
+{
+	__atomic_add_fetch(&c->flush_epoch, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Suspends caller on t when t's flag is (still) set under t's lock; true when it did. */
+bool inhibit_suspend_on(struct vp *caller, struct vp *t);
+
+/* True when caller has been suspended on t, an inhibited target (the caller itself may be t). */
+static inline bool inhibit_check_target(struct vp *caller, struct vp *t)
+{
+	return __atomic_load_n(&t->tlb_flush_inhibit, __ATOMIC_SEQ_CST) && inhibit_suspend_on(caller, t);
+}
+
 /* True when caller has been suspended on an inhibited member of targets (the caller's own flag counts). */
 bool inhibit_check_targets(struct vp *caller, const struct hv_vp_bitmap *targets);
 /* Sets or clears t's flag with the guarantees above. self_cpu: the caller's CPU (not waited for).

@@ -1,7 +1,7 @@
 /*
  * The TLB-flush inhibit / suspend / wake protocol as hv/inhibit.c and hv/flush.c implement it, for spin.
  *
- * MUST CHANGE TOGETHER with hv/inhibit.c (inhibit_set, suspend_on, release_waiters, the flush epochs)
+ * MUST CHANGE TOGETHER with hv/inhibit.c (inhibit_set, inhibit_suspend_on, release_waiters, the flush epochs)
  * and with the order of hv_flush_execute() in hv/flush.c: each step below names the line it stands for.
  * `make model` (tests/model-check) runs it; docs/inhibit-model.md says what it proves and what it leaves out.
  *
@@ -50,7 +50,7 @@ inline lock_release(t) { lock[t] = 0 }
 #define LOST(f) ((blocked[f] & BLOCK_FLUSH_WAIT) && waiting_on[f] > 0 && \
 		 !flag[waiting_on[f] - 1] && !clearing[waiting_on[f] - 1])
 
-/* inhibit_check_targets' look at target t: the lock-free read, then suspend_on() under the lock. */
+/* inhibit_check_targets' look at target t: inhibit_check_target: the lock-free read, then inhibit_suspend_on() under the lock. */
 inline check_target(t)
 {
 	if

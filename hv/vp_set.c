@@ -12,12 +12,6 @@ static u32 popcount64(u64 x)
 	return (u32)((x * 0x0101010101010101ull) >> 56);
 }
 
-void hv_vp_bitmap_clear(struct hv_vp_bitmap *set)
-{
-	for (u32 i = 0; i < HV_VP_BITMAP_WORDS; i++)
-		set->bits[i] = 0;
-}
-
 void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count)
 {
 	vp_count = MIN(vp_count, (u32)MINIHV_MAX_VPS);
@@ -32,45 +26,16 @@ void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count)
 	}
 }
 
-void hv_vp_bitmap_set(struct hv_vp_bitmap *set, u32 vp)
-{
-	if (vp < MINIHV_MAX_VPS)
-		set->bits[vp / 64] |= 1ull << (vp % 64);
-}
-
-void hv_vp_bitmap_remove(struct hv_vp_bitmap *set, u32 vp)
-{
-	if (vp < MINIHV_MAX_VPS)
-		set->bits[vp / 64] &= ~(1ull << (vp % 64));
-}
-
-bool hv_vp_bitmap_test(const struct hv_vp_bitmap *set, u32 vp)
-{
-	return vp < MINIHV_MAX_VPS && (set->bits[vp / 64] >> (vp % 64)) & 1;
-}
-
-u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
-{
-	while (from < MINIHV_MAX_VPS) {
-		u64 word = set->bits[from / 64] >> (from % 64);
-		if (word)
-			return from + (u32)__builtin_ctzll(word);
-		from = ALIGN_UP(from + 1, 64);
-	}
-	return HV_VP_NONE;
-}
-
-/* Adds the VPs whose Hyper-V VP indexes are the members of one 64-index bank. With the identity map
- * this is a masked word copy; otherwise each index goes through the map (at most 64 per bank). */
-static void add_bank(struct hv_vp_bitmap *set, u64 bank_contents, u32 bank, const struct hv_vp_index_map *map)
+/* With the identity map a bank is a masked word copy; otherwise each index goes through the map (at
+ * most 64 per bank). */
+void hv_vp_bitmap_add_bank(struct hv_vp_bitmap *set, u64 bank_contents, u32 bank, const struct hv_vp_index_map *map)
 {
 	u32 first = bank * 64;
 	if (first >= HV_VP_INDEX_LIMIT)
 		return; /* no VP has an index that high */
 	if (map->identity) {
-		u32 n = map->vp_count;
-		if (n > first && bank < HV_VP_BITMAP_WORDS)
-			set->bits[bank] |= n - first >= 64 ? bank_contents : bank_contents & ((1ull << (n - first)) - 1);
+		if (bank < HV_VP_BITMAP_WORDS)
+			set->bits[bank] |= bank_contents & hv_vp_bank_existing_mask(bank, map->vp_count);
 		return;
 	}
 	while (bank_contents) {
@@ -79,13 +44,6 @@ static void add_bank(struct hv_vp_bitmap *set, u64 bank_contents, u32 bank, cons
 		if (vp != HV_VP_NONE)
 			hv_vp_bitmap_set(set, vp);
 	}
-}
-
-void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, const struct hv_vp_index_map *map)
-{
-	hv_vp_bitmap_clear(set);
-	/* VP indexes no VP has are ignored (documented in hv_hypercall.h) */
-	add_bank(set, processor_mask, 0, map);
 }
 
 u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, const struct hv_vp_index_map *map,
@@ -125,7 +83,7 @@ u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, const struct 
 	for (u32 i = 0; valid_banks; i++) {
 		u32 bank = (u32)__builtin_ctzll(valid_banks);
 		valid_banks &= valid_banks - 1;
-		add_bank(set, bank_contents[i], bank, map);
+		hv_vp_bitmap_add_bank(set, bank_contents[i], bank, map);
 	}
 	return HV_STATUS_SUCCESS;
 }

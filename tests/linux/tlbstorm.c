@@ -11,10 +11,14 @@
  * and exits 1. The checksum depends only on the iteration count, never on timing or the CPU count.
  * Threads meet at a spinning barrier so that they stay on their CPUs (a sleeping thread's CPU would
  * be idle, and 6.12 skips idle CPUs when it shoots down).
- * `tlbstorm N CPU,CPU,...` runs one thread on each listed CPU instead: Linux picks the Ex flush calls by
+ * `tlbstorm N cpus=A,B,...` runs one thread on each listed CPU instead: Linux picks the Ex flush calls by
  * the VP indexes of the target CPUs (docs/linux.md §7), so a partition of 65 VPs shows them with threads
  * on CPUs 0 and 64 only.
  * `tlbstorm tsc` prints the TSC instead (the /init's boot-time marker).
+ * `tlbstorm ITERATIONS NAME` also prints `BENCH NAME median=... min=... max=... n=...` (tools/bench): each
+ * thread reads the TSC at the start of every iteration and after its last barrier, so n = iterations x
+ * threads samples of "TSC ticks one iteration took as seen by one thread" (docs/performance.md); two more
+ * lines give the same statistics of the parts spent waiting at the barriers and in mprotect + munmap.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -38,6 +42,9 @@ static long iters;
 static uint8_t *area;             /* SLOTS * SLOT_PAGES pages, reserved once */
 static uint64_t slot_sum[SLOTS];  /* written by the slot's reader only */
 static volatile int failed;
+/* When benchmarking, per [thread * iters + iteration]: the whole iteration, its barrier waits, its
+ * mprotect + munmap calls (the shootdowns). NULL otherwise. */
+static uint64_t *iter_ticks, *wait_ticks, *unmap_ticks;
 
 static struct {
 	volatile unsigned count, sense;
@@ -53,6 +60,13 @@ static void barrier(unsigned *local_sense)
 		while (__atomic_load_n(&bar.sense, __ATOMIC_ACQUIRE) != *local_sense)
 			__builtin_ia32_pause();
 	}
+}
+
+static uint64_t timed_barrier(unsigned *local_sense)
+{
+	uint64_t t0 = __builtin_ia32_rdtsc();
+	barrier(local_sense);
+	return __builtin_ia32_rdtsc() - t0;
 }
 
 static uint64_t value(unsigned slot, long it, unsigned w)
@@ -78,6 +92,7 @@ static void *worker(void *arg)
 	if (sched_setaffinity(0, sizeof(set), &set))
 		fprintf(stderr, "tlbstorm: thread %u: cannot pin to CPU %u\n", me, cpu_of[me]);
 	for (long it = 0; it < iters && !failed; it++) {
+		uint64_t t0 = __builtin_ia32_rdtsc(), waited = 0, unmapping;
 		for (unsigned s = 0; s < SLOTS; s++) {
 			if (s % nthreads != me)
 				continue;
@@ -91,7 +106,7 @@ static void *worker(void *arg)
 			for (unsigned w = 0; w < WORDS; w++)
 				d[w] = value(s, it, w);
 		}
-		barrier(&sense);
+		waited += timed_barrier(&sense);
 		volatile uint64_t sink = 0;
 		for (unsigned s = 0; s < SLOTS && !failed; s++) {
 			uint64_t *d = slot_addr(s);
@@ -113,7 +128,8 @@ static void *worker(void *arg)
 			slot_sum[s] = slot_sum[s] * 31 + sum;
 		}
 		(void)sink;
-		barrier(&sense);
+		waited += timed_barrier(&sense);
+		unmapping = __builtin_ia32_rdtsc();
 		for (unsigned s = 0; s < SLOTS; s++) {
 			if (s % nthreads != me)
 				continue;
@@ -123,9 +139,40 @@ static void *worker(void *arg)
 				failed = 1;
 			}
 		}
-		barrier(&sense);
+		unmapping = __builtin_ia32_rdtsc() - unmapping;
+		waited += timed_barrier(&sense);
+		if (iter_ticks) {
+			iter_ticks[me * iters + it] = __builtin_ia32_rdtsc() - t0;
+			wait_ticks[me * iters + it] = waited;
+			unmap_ticks[me * iters + it] = unmapping;
+		}
 	}
 	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* "median=… min=… max=… n=…" of n samples; the upper median for an even n, as guests/bench. */
+static void print_stats(const char *prefix, uint64_t *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_u64);
+	printf("%s median=%llu min=%llu max=%llu n=%zu\n", prefix, (unsigned long long)v[n / 2],
+	       (unsigned long long)v[0], (unsigned long long)v[n - 1], n);
+}
+
+static void print_bench(const char *name)
+{
+	size_t n = (size_t)iters * nthreads;
+	char prefix[160];
+	snprintf(prefix, sizeof(prefix), "BENCH %s", name);
+	print_stats(prefix, iter_ticks, n);
+	/* Not BENCH lines: where the iteration's ticks went (docs/performance.md, "The Linux figures"). */
+	print_stats("tlbstorm: of which at barriers", wait_ticks, n);
+	print_stats("tlbstorm: of which in mprotect+munmap", unmap_ticks, n);
 }
 
 int main(int argc, char **argv)
@@ -140,19 +187,33 @@ int main(int argc, char **argv)
 	nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
 	for (unsigned i = 0; i < MAX_THREADS; i++)
 		cpu_of[i] = i;
-	if (argc > 2) {
+	const char *bench = NULL;
+	for (int a = 2; a < argc; a++) {
+		if (strncmp(argv[a], "cpus=", 5)) {
+			bench = argv[a];
+			continue;
+		}
 		nthreads = 0;
-		for (char *s = argv[2], *end; *s && nthreads < MAX_THREADS; s = *end ? end + 1 : end) {
+		for (char *s = argv[a] + 5, *end; *s && nthreads < MAX_THREADS; s = *end ? end + 1 : end) {
 			cpu_of[nthreads++] = (unsigned)strtoul(s, &end, 10);
 			if (end == s || (*end && *end != ',')) {
-				fprintf(stderr, "tlbstorm: bad CPU list '%s' (expected e.g. 0,64)\n", argv[2]);
+				fprintf(stderr, "tlbstorm: bad CPU list '%s' (expected e.g. cpus=0,64)\n", argv[a]);
 				return 2;
 			}
 		}
 	}
 	if (iters < 1) {
-		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1 [CPU,CPU,...]]\n");
+		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1 [BENCH-NAME] [cpus=CPU,CPU,...]]\n");
 		return 2;
+	}
+	if (bench) {
+		size_t n = (size_t)iters * nthreads;
+		if (!(iter_ticks = calloc(3 * n, sizeof(*iter_ticks)))) {
+			fprintf(stderr, "tlbstorm: no memory for %ld x %u samples\n", iters, nthreads);
+			return 1;
+		}
+		wait_ticks = iter_ticks + n;
+		unmap_ticks = wait_ticks + n;
 	}
 	area = mmap(NULL, SLOTS * SLOT_PAGES * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (area == MAP_FAILED) {
@@ -178,5 +239,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	printf("tlbstorm: checksum %08x\n", ck);
+	if (bench)
+		print_bench(bench);
 	return 0;
 }

@@ -70,6 +70,11 @@ static struct {
 	u64 invvpid[4], invept, queue_fallback, prefer_full, self, kicks, waits_timed_out, descheduled;
 	u64 mask_calls, ex_calls, bank1_calls;
 } seen;
+/* Single-threaded cases (the local flush): no other CPU to hand on to, and each INVVPID logged. */
+static bool solo;
+struct invvpid_call { u64 type; u16 vpid; u64 gva; int cpu; };
+static struct invvpid_call invvpid_log[64];
+static u32 invvpid_logged;
 
 static u64 rand64(void)
 {
@@ -125,6 +130,8 @@ static void hand_to(int next)
 /* A point where another CPU may run: the interleavings are the sequences of these choices. */
 static void yield(void)
 {
+	if (solo)
+		return;
 	int next = pick_cpu();
 	if (next != self)
 		hand_to(next);
@@ -139,6 +146,8 @@ void tlb_invvpid(u64 type, u16 vpid, u64 gva)
 		return;
 	}
 	seen.invvpid[type]++;
+	if (invvpid_logged < ARRAY_SIZE(invvpid_log))
+		invvpid_log[invvpid_logged++] = (struct invvpid_call){ type, vpid, gva, self };
 	TRACE("cpu%d INVVPID %lu vpid %u gva %#lx\n", self, (unsigned long)type, vpid, (unsigned long)gva);
 	if (mutation == MUT_DROP_INVVPID)
 		return;
@@ -227,8 +236,8 @@ static void guest_read(struct vp *vp, u32 page)
 /* The guest's side of a flush call: the input block as Linux builds it (arch/x86/hyperv/mmu.c), naming
  * the targets by Hyper-V VP index: a 64-bit ProcessorMask while every index is below 64, else the Ex form
  * of the same call with a sparse HV_VP_SET. Then the real decoder turns it back into VP numbers. */
-static u16 encode_and_parse(struct vp *vp, const struct hv_flush_request *want, bool all, const u64 *gva,
-			    u64 *q, struct hv_flush_request *out)
+static u16 encode_and_parse(const struct hv_flush_request *want, bool all, const u64 *gva, u64 *q,
+			    struct hv_flush_request *out)
 {
 	u16 code = want->code;
 	u64 banks[2] = { 0 };
@@ -266,7 +275,6 @@ static u16 encode_and_parse(struct vp *vp, const struct hv_flush_request *want, 
 		return st;
 	struct hv_vp_index_map identity;
 	hv_vp_index_map_init(&identity, NVP, NULL);
-	(void)vp;
 	return hv_flush_parse(&in, q, n, mutation == MUT_IDENTITY_DECODE ? &identity : &part.vp_map, 46, out);
 }
 
@@ -330,7 +338,7 @@ static void guest_flush(struct vp *vp)
 	__atomic_store_n(&vp->in_guest, 0, __ATOMIC_SEQ_CST);
 	u64 q[8 + 24];
 	struct hv_flush_request parsed;
-	u16 st = encode_and_parse(vp, &req, shape == 0, gva, q, &parsed);
+	u16 st = encode_and_parse(&req, shape == 0, gva, q, &parsed);
 	if (st != HV_STATUS_SUCCESS) {
 		violation("flush input refused with status %#x", st);
 		return;
@@ -436,8 +444,8 @@ static void *cpu_thread(void *arg)
 	return NULL;
 }
 
-/* One seeded run of `flushes` flush calls; returns the number of violations. */
-static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_cap, bool sparse)
+/* The modelled machine as a run starts: empty TLBs, NVP VPs homed round-robin on NCPU CPUs. */
+static void model_reset(u64 seed, u32 flushes, enum mutation m, bool keep_globals_cap)
 {
 	memset(pt, 0, sizeof(pt));
 	memset(tlb, 0, sizeof(tlb));
@@ -448,6 +456,7 @@ static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_c
 	memset(vps, 0, sizeof(vps));
 	memset(cpus, 0, sizeof(cpus));
 	memset(&seen, 0, sizeof(seen));
+	invvpid_logged = 0;
 	pte_version = 0;
 	violations = 0;
 	first_violation[0] = 0;
@@ -459,7 +468,7 @@ static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_c
 	vmx_caps.ept_vpid = keep_globals_cap ? VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS : 0;
 	cpu_count = NCPU;
 	part.vp_count = NVP;
-	hv_vp_index_map_init(&part.vp_map, NVP, sparse ? sparse_vp_index : NULL);
+	hv_vp_index_map_init(&part.vp_map, NVP, NULL);
 	part.vps = vp_ptrs;
 	part.eptp = 0x1234000;
 	snprintf(part.name, sizeof(part.name), "model");
@@ -474,6 +483,15 @@ static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_c
 		vp_ptrs[i] = &vps[i];
 		home->vps[home->vp_count++] = &vps[i];
 	}
+}
+
+/* One seeded run of `flushes` flush calls; returns the number of violations. */
+static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_cap, bool sparse)
+{
+	model_reset(seed, flushes, m, keep_globals_cap);
+	if (sparse)
+		hv_vp_index_map_init(&part.vp_map, NVP, sparse_vp_index);
+	solo = false;
 	baton = 0;
 	pthread_t t[NCPU];
 	for (int i = 0; i < NCPU; i++)
@@ -556,6 +574,133 @@ static void test_negative_lost_request_bit(void **state) { expect_caught(MUT_LOS
  * and 127 are never flushed. */
 static void test_negative_identity_decode(void **state) { expect_caught(MUT_IDENTITY_DECODE); }
 
+/* ---- the local flush: the caller alone, carried out in place (hv/flush.c's fast path) ---- */
+
+struct local_case {
+	const char *what;
+	u16 code;
+	u64 flags;
+	u32 n;
+	u64 gva[3];
+	u64 type;       /* the INVVPID type expected */
+	u32 pages[4];   /* individual-address: the pages expected, in order; else unused */
+	u32 npages;
+};
+
+/* One local flush by VP 1 (VPID 2, home CPU 1) with every TLB full. Returns the number of expectations
+ * it broke, with the first one described: 0 when the call flushed exactly the caller's translations on
+ * its CPU with the expected INVVPIDs, counted them, and posted nothing (no request, no queue, no kick). */
+static int local_flush_errors(const struct local_case *c, enum mutation m, bool keep_globals_cap)
+{
+	model_reset(1, 0, m, keep_globals_cap);
+	solo = true;
+	self = 1;
+	struct vp *me = &vps[1];
+	for (int cpu = 0; cpu < NCPU; cpu++)
+		for (int vpid = 1; vpid <= NVP; vpid++)
+			for (int pg = 0; pg < NPAGE; pg++)
+				tlb[cpu][vpid][pg] = (struct tlb_entry){ true, pg < NGLOBAL, 0 };
+	struct hv_flush_request req = { .code = c->code, .flags = c->flags, .gva_count = c->n };
+	hv_vp_bitmap_set(&req.targets, me->index);
+	if (hv_flush_execute(me, &req, c->gva) != FLUSH_DONE)
+		violation("%s: the local flush did not complete", c->what);
+
+	bool single = c->type != INVVPID_INDIVIDUAL_ADDRESS;
+	u32 want_calls = single ? 1 : c->npages;
+	if (invvpid_logged != want_calls)
+		violation("%s: %u INVVPIDs, expected %u", c->what, invvpid_logged, want_calls);
+	for (u32 i = 0; i < invvpid_logged && i < want_calls; i++) {
+		struct invvpid_call *k = &invvpid_log[i];
+		u64 gva = single ? 0 : GVA_BASE + c->pages[i] * 4096ull;
+		if (k->type != c->type || k->vpid != me->vpid || k->cpu != (int)me->home->index || (!single && k->gva != gva))
+			violation("%s: INVVPID %u was type %lu VPID %u GVA %#lx on CPU %d, expected type %lu VPID %u GVA %#lx on CPU %u",
+				  c->what, i, (unsigned long)k->type, k->vpid, (unsigned long)k->gva, k->cpu,
+				  (unsigned long)c->type, me->vpid, (unsigned long)gva, me->home->index);
+	}
+	/* The TLB afterwards: the caller's flushed pages gone on its CPU, everything else kept. */
+	for (int cpu = 0; cpu < NCPU; cpu++)
+		for (int vpid = 1; vpid <= NVP; vpid++)
+			for (u32 pg = 0; pg < NPAGE; pg++) {
+				bool gone = false;
+				if (cpu == (int)me->home->index && vpid == me->vpid) {
+					if (c->type == INVVPID_SINGLE_CONTEXT)
+						gone = true;
+					else if (c->type == INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS)
+						gone = pg >= NGLOBAL;
+					else
+						for (u32 i = 0; i < c->npages; i++)
+							gone = gone || c->pages[i] == pg;
+				}
+				if (tlb[cpu][vpid][pg].valid == gone)
+					violation("%s: CPU %d VPID %d page %u %s", c->what, cpu, vpid, pg,
+						  gone ? "still cached after the flush" : "flushed though not asked for");
+			}
+	if (me->count.flushes_requested != 1 || me->count.flushes_received != 1 || me->count.flushes_completed != 1 ||
+	    me->count.invvpid != want_calls)
+		violation("%s: counters requested %lu received %lu completed %lu invvpid %lu, expected 1 1 1 %u", c->what,
+			  (unsigned long)me->count.flushes_requested, (unsigned long)me->count.flushes_received,
+			  (unsigned long)me->count.flushes_completed, (unsigned long)me->count.invvpid, want_calls);
+	if (me->requests || me->gva_count || me->req_gen || seen.kicks)
+		violation("%s: posted (requests %#x, queue %u, generation %lu, kicks %lu) instead of flushing in place",
+			  c->what, me->requests, me->gva_count, (unsigned long)me->req_gen, (unsigned long)seen.kicks);
+	for (int i = 0; i < NVP; i++)
+		if (i != 1 && (vps[i].requests || vps[i].count.flushes_received))
+			violation("%s: VP %d was sent a request", c->what, i);
+	solo = false;
+	return violations;
+}
+
+/* Space, Space NON_GLOBAL (with and without the retaining-globals INVVPID), a List flushed page by page
+ * (a non-canonical entry skipped) and a List long enough for one single-context INVVPID. */
+static const struct local_case local_cases[] = {
+	{ "Space", HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, 0, 0, { 0 }, INVVPID_SINGLE_CONTEXT, { 0 }, 0 },
+	{ "Space NON_GLOBAL", HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE, HV_FLUSH_NON_GLOBAL_MAPPINGS_ONLY, 0, { 0 },
+	  INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS, { 0 }, 0 },
+	{ "List of 3 pages", HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST, 0, 3,
+	  { GVA_BASE + 2 * 4096ull, GVA_BASE + 9 * 4096ull + 1, 0x8000000000000000ull },
+	  INVVPID_INDIVIDUAL_ADDRESS, { 2, 9, 10 }, 3 },
+	{ "ListEx of 41 pages", HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX, 0, 1, { GVA_BASE + 40 }, INVVPID_SINGLE_CONTEXT,
+	  { 0 }, 0 },
+};
+
+static void check_local_cases(enum mutation m, bool expect_caught)
+{
+	for (u32 i = 0; i < ARRAY_SIZE(local_cases); i++) {
+		for (int caps = 0; caps < 2; caps++) {
+			struct local_case c = local_cases[i];
+			if (c.type == INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS && !caps)
+				c.type = INVVPID_SINGLE_CONTEXT; /* without the capability: a full single-context flush */
+			int v = local_flush_errors(&c, m, caps);
+			if (v)
+				print_message("local flush %s (caps %d, mutation %d): %d error(s), first: %s\n", c.what, caps, m,
+					      v, first_violation);
+			if (expect_caught)
+				assert_true(v > 0);
+			else
+				assert_int_equal(v, 0);
+		}
+	}
+}
+
+static void test_local_flush_in_place(void **state) { check_local_cases(MUT_NONE, false); }
+/* The check itself sees a dropped INVVPID and one on the wrong VPID. */
+static void test_negative_local_dropped_invvpid(void **state) { check_local_cases(MUT_DROP_INVVPID, true); }
+static void test_negative_local_wrong_vpid(void **state) { check_local_cases(MUT_WRONG_VPID, true); }
+
+#ifdef MUTANT_NOSELFFLUSH
+/* Built against hv/flush.c with the caller's own flush left out (tests/unit/mutate): both checks must see it. */
+static void test_mutant_local_flush_caught(void **state) { check_local_cases(MUT_NONE, true); }
+static void test_mutant_model_sees_stale_self(void **state) { expect_caught(MUT_NONE); }
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_mutant_local_flush_caught),
+		cmocka_unit_test(test_mutant_model_sees_stale_self),
+	};
+	return cmocka_run_group_tests_name("tlb_model_mutant_noselfflush", tests, NULL, NULL);
+}
+#else
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +711,10 @@ int main(void)
 		cmocka_unit_test(test_negative_skipped_queued_address),
 		cmocka_unit_test(test_negative_lost_request_bit),
 		cmocka_unit_test(test_negative_identity_decode),
+		cmocka_unit_test(test_local_flush_in_place),
+		cmocka_unit_test(test_negative_local_dropped_invvpid),
+		cmocka_unit_test(test_negative_local_wrong_vpid),
 	};
 	return cmocka_run_group_tests_name("tlb_model", tests, NULL, NULL);
 }
+#endif
