@@ -26,6 +26,7 @@
 #include "trace.h"
 #include "vmx_caps.h"
 #include "hv/wait.h"
+#include "tests/flush_encode.h"
 
 #define NCPU 3
 #define NVP 5         /* homed round-robin: CPUs 0 and 1 each run two VPs, so targets get descheduled */
@@ -233,42 +234,17 @@ static void guest_read(struct vp *vp, u32 page)
 	*e = (struct tlb_entry){ true, page < NGLOBAL, pt[page].version };
 }
 
-/* The guest's side of a flush call: the input block as Linux builds it (arch/x86/hyperv/mmu.c), naming
- * the targets by Hyper-V VP index: a 64-bit ProcessorMask while every index is below 64, else the Ex form
- * of the same call with a sparse HV_VP_SET. Then the real decoder turns it back into VP numbers. */
+/* The guest's side of the call (tests/flush_encode.h), then the real decoder through the partition's map
+ * (or, for the negative control, the identity). */
 static u16 encode_and_parse(const struct hv_flush_request *want, bool all, const u64 *gva, u64 *q,
 			    struct hv_flush_request *out)
 {
-	u16 code = want->code;
-	u64 banks[2] = { 0 };
-	bool wide = false;
-	for_each_vp_in(t, &want->targets) {
-		u32 x = hv_vp_index_of(&part.vp_map, t);
-		banks[x / 64] |= 1ull << (x % 64);
-		wide |= x >= 64;
-	}
-	if (wide && code == HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE)
-		code = HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX;
-	if (wide && code == HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST)
-		code = HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX;
-	u32 n = 0, var = 0;
-	q[n++] = 0x1000; /* AddressSpace: a CR3 */
-	q[n++] = want->flags | (all && !hv_flush_code_is_ex(code) ? HV_FLUSH_ALL_PROCESSORS : 0);
-	if (!hv_flush_code_is_ex(code)) {
-		q[n++] = all ? 0 : banks[0];
-		seen.mask_calls++;
-	} else {
-		q[n++] = all ? HV_GENERIC_SET_ALL : HV_GENERIC_SET_SPARSE_4K;
-		q[n++] = all ? 0 : (banks[0] ? 1 : 0) | (banks[1] ? 2 : 0);
-		for (u32 b = 0; b < 2 && !all; b++)
-			if (banks[b])
-				q[n++] = banks[b], var++;
-		seen.ex_calls++;
-		seen.bank1_calls += banks[1] != 0;
-	}
-	for (u32 i = 0; i < want->gva_count; i++)
-		q[n++] = gva[i];
-	u64 rcx = (u64)code | ((u64)var << HV_HYPERCALL_VARHEAD_OFFSET) | ((u64)want->gva_count << HV_HYPERCALL_REP_COMP_OFFSET);
+	u32 kind;
+	u64 rcx;
+	u32 n = flush_encode(&part.vp_map, want, all, gva, q, &rcx, &kind);
+	seen.mask_calls += kind == FLUSH_ENCODED_MASK;
+	seen.ex_calls += kind != FLUSH_ENCODED_MASK;
+	seen.bank1_calls += kind == FLUSH_ENCODED_EX_BANK1;
 	struct hv_hypercall_input in;
 	u16 st = hv_hypercall_decode(rcx, &in);
 	if (st != HV_STATUS_SUCCESS)
