@@ -89,6 +89,8 @@ static const struct sdt_header *table_at(u64 pa)
 static void parse_madt(const struct madt *m)
 {
 	acpi.lapic_base = m->lapic_addr;
+	for (u32 irq = 0; irq < 16; irq++)
+		acpi.isa_gsi[irq] = irq; /* ACPI: an ISA IRQ without an override is the GSI of that number */
 	const u8 *p = m->entries, *end = (const u8 *)m + m->h.length;
 	while (p + 2 <= end && p[1] >= 2 && p + p[1] <= end) {
 		u32 id = ~0u, flags = 0;
@@ -100,6 +102,12 @@ static void parse_madt(const struct madt *m)
 			flags = *(const u32 *)(p + 8);
 		} else if (p[0] == 5 && p[1] >= 12) { /* Local APIC Address Override */
 			acpi.lapic_base = *(const u64 *)(p + 4);
+		} else if (p[0] == 1 && p[1] >= 12 && acpi.ioapic_count < ARRAY_SIZE(acpi.ioapics)) { /* I/O APIC */
+			acpi.ioapics[acpi.ioapic_count].addr = *(const u32 *)(p + 4);
+			acpi.ioapics[acpi.ioapic_count++].gsi_base = *(const u32 *)(p + 8);
+		} else if (p[0] == 2 && p[1] >= 10 && p[2] == 0 && p[3] < 16) { /* ISA Interrupt Source Override */
+			acpi.isa_gsi[p[3]] = *(const u32 *)(p + 4);
+			acpi.isa_flags[p[3]] = *(const u16 *)(p + 8);
 		}
 		/* bit 0: enabled; bit 1: online capable (may be started later). Only enabled CPUs are used. */
 		if (id != ~0u && (flags & 1) && acpi.cpu_count < ARRAY_SIZE(acpi.apic_ids)) {

@@ -106,10 +106,22 @@ void console_guest_line(const char *tag, const char *text, size_t len)
 
 int console_getc(void)
 {
-	spin_lock(&console_lock);
-	int c = serial_getc();
-	spin_unlock(&console_lock);
-	return c;
+	return serial_getc(); /* its own lock: reading input never waits for a line being written */
+}
+
+void console_rx_interrupt(void)
+{
+	serial_rx_drain();
+}
+
+u32 console_rx_lost(void)
+{
+	return serial_rx_lost();
+}
+
+bool console_rx_by_interrupt(void)
+{
+	return serial_rx_interrupt_on();
 }
 
 NORETURN void panic(const char *fmt, ...)

@@ -14,6 +14,8 @@
 #include "vmx.h"
 #include "x86.h"
 #include "core.h"
+#include "ioapic.h"
+#include "serial.h"
 
 static char options[BOOT_CMDLINE_MAX * 2];
 static volatile u32 cpus_done;
@@ -21,6 +23,28 @@ static volatile u32 cpus_done;
 const char *core_options(void)
 {
 	return options;
+}
+
+/* Console input by the UART's receive interrupt on the boot CPU, routed through the I/O APIC; without
+ * one (or with the option console_irq=off) the scheduler polls the UART fast enough instead. */
+static void console_rx_setup(u32 boot_apic_id)
+{
+	char v[16];
+	u64 every;
+	if (option_get(options, "test-console-drop", v, sizeof(v)) && parse_u64(v, strlen(v), &every, false) &&
+	    every && every <= 0xffffffffull) {
+		serial_test_drop((u32)every);
+		pr_warn("test-console-drop=%lu: one typed byte in %lu is thrown away", every, every);
+	}
+	const char *why = "option console_irq=off";
+	bool off = option_get(options, "console_irq", v, sizeof(v)) && (!strcmp(v, "off") || !strcmp(v, "0"));
+	if (!off && ioapic_route_isa_irq(COM1_IRQ, VECTOR_CONSOLE, boot_apic_id, &why)) {
+		serial_enable_rx_interrupt();
+		pr_info("console: COM1 input by its receive interrupt (ISA IRQ %u, GSI %u, vector %#x on CPU 0)",
+			COM1_IRQ, acpi.isa_gsi[COM1_IRQ], VECTOR_CONSOLE);
+		return;
+	}
+	pr_info("console: COM1 input polled by CPU 0 every %u us (%s)", CONSOLE_POLL_NO_IRQ_US, why);
 }
 
 /* One line, naming the CPU and the feature, then leave: to the emulator's exit device or a clean halt. */
@@ -131,6 +155,7 @@ NORETURN void core_main(struct boot_info *bi)
 	pr_info("minihv: %u/%u CPUs in VMX root", in_root, expected);
 	if (!vmx_global_init())
 		power_off(POWER_CANNOT_RUN);
+	console_rx_setup(bsp->apic_id);
 	partition_start_all(bi);
 	sched_cpu_loop(bsp);
 }

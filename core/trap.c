@@ -54,10 +54,15 @@ void isr_dispatch(struct trap_frame *f)
 		kick_interrupt();
 		return;
 	}
+	if (f->vector == VECTOR_CONSOLE) {
+		console_rx_interrupt(); /* drained before the EOI: an edge-triggered line can rise again */
+		apic_eoi();
+		return;
+	}
 	if (f->vector == VECTOR_SPURIOUS)
 		return;
 	if (f->vector >= 32) {
-		/* Nothing else should interrupt the host (the PIC is masked, no LAPIC timer). */
+		/* Nothing else should interrupt the host (the PICs are masked, the I/O APIC routes only COM1). */
 		apic_eoi();
 		pr_warn("unexpected interrupt vector %lu in the hypervisor, ignored", f->vector);
 		return;

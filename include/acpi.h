@@ -14,6 +14,11 @@ struct acpi_info {
 	bool s5_valid;
 	u32 pm_timer_port;     /* 0 when absent */
 	bool pm_timer_32bit;
+	/* I/O APICs (MADT type 1) and the ISA IRQs' routing (type 2 overrides; identity otherwise) */
+	u32 ioapic_count;
+	struct { u64 addr; u32 gsi_base; } ioapics[8];
+	u32 isa_gsi[16];
+	u16 isa_flags[16];     /* MPS INTI flags: polarity bits 1:0, trigger mode bits 3:2 */
 };
 
 extern struct acpi_info acpi;

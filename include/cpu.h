@@ -17,6 +17,7 @@
 
 /* Host interrupt vectors. */
 #define VECTOR_KICK 0xf0     /* "leave guest mode and look at your pending work" */
+#define VECTOR_CONSOLE 0xe0  /* COM1 received data (boot CPU only; core/main.c routes it) */
 #define VECTOR_SPURIOUS 0xff
 
 struct vp;

@@ -16,8 +16,16 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 void log_vmsg(enum log_level level, const char *fmt, va_list ap);
 /* A guest console line: printed as "cpuN: [tag] text". */
 void console_guest_line(const char *tag, const char *text, size_t len);
-/* Polls the physical UART; returns -1 when no byte is waiting. */
+/* The next byte typed on the console (drains the UART first), or -1. One caller at a time. */
 int console_getc(void);
+/* VECTOR_CONSOLE's work: the UART's receive FIFO into the input ring (console_getc takes it from there). */
+void console_rx_interrupt(void);
+/* Typed bytes lost so far: COM1's receive FIFO overran (LSR.OE) or the input ring was full. */
+u32 console_rx_lost(void);
+/* Whether input arrives by interrupt; otherwise CPU 0 polls every CONSOLE_POLL_NO_IRQ_US. */
+bool console_rx_by_interrupt(void);
+/* A 16-byte receive FIFO lasts 1.4 ms at 115200 baud: a poller must come back sooner. */
+#define CONSOLE_POLL_NO_IRQ_US 1000
 /* Writes raw text under the console lock (register dumps, banners). */
 void console_puts(const char *s);
 

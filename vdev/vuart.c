@@ -3,6 +3,7 @@
  * physical console to one partition at a time (the management partition first; Ctrl-A three times
  * moves it on, as Xen does). Interrupts follow the datasheet's IER/IIR rules and reach IRQ 4 of the
  * partition's 8259 through MCR.OUT2, as on a PC; a guest may as well poll LSR. */
+#include "console_switch.h"
 #include "lib.h"
 #include "log.h"
 #include "partition.h"
@@ -37,17 +38,18 @@
 #define MCR_OUT2 0x08  /* on a PC: connects the UART's INTR to the interrupt controller */
 #define MCR_LOOP 0x10
 #define LSR_DR 0x01
+#define LSR_OE 0x02
 #define LSR_THRE 0x20
 #define LSR_TEMT 0x40
 #define MSR_CTS 0x10
 #define MSR_DSR 0x20
 #define MSR_RI 0x40
 #define MSR_DCD 0x80
-#define CTRL_A 0x01
 
 static spinlock_t input_lock = SPINLOCK_INIT;
 static u32 input_focus;   /* index into partitions[] */
-static u32 ctrl_a_count;
+static struct console_switch ctrl_a;
+static u32 lost_reported; /* console_rx_lost() when last reported */
 static bool focus_chosen;
 
 static void flush_line(struct partition *p)
@@ -105,6 +107,23 @@ void vuart_partition_finished(struct partition *p)
 	spin_unlock(&input_lock);
 }
 
+/* Called under input_lock. A guest that has left 4 KiB of input unread is not reading: drop (LSR.OE,
+ * one log line) rather than hold the console, so that Ctrl-A three times always reaches the others. */
+static void deliver(struct partition *p, u8 c)
+{
+	struct vuart *u = &p->uart;
+	if (byte_ring_push(&u->rx, c)) {
+		u->rx_full_logged = false;
+		return;
+	}
+	__atomic_store_n(&u->rx_overrun, true, __ATOMIC_RELEASE);
+	u->rx_dropped++;
+	if (!u->rx_full_logged)
+		pr_warn("console input for partition %s dropped: it has not read the %u bytes before it", p->name,
+			BYTE_RING_SIZE);
+	u->rx_full_logged = true;
+}
+
 void vuart_poll_input(void)
 {
 	if (!partition_count || !spin_trylock(&input_lock))
@@ -113,29 +132,24 @@ void vuart_poll_input(void)
 	u32 got = 0; /* partitions that received bytes */
 	int c;
 	while ((c = console_getc()) >= 0) {
-		if (c == CTRL_A) {
-			if (++ctrl_a_count == 3) {
-				ctrl_a_count = 0;
-				input_focus = next_focus(input_focus);
-				pr_info("minihv: console input now goes to partition %s (Ctrl-A three times to switch)",
-					partitions[input_focus].name);
-			}
+		u8 out[3];
+		int n = console_switch_feed(&ctrl_a, (u8)c, out);
+		if (n == CONSOLE_SWITCH) {
+			input_focus = next_focus(input_focus);
+			pr_info("minihv: console input now goes to partition %s (Ctrl-A three times to switch)",
+				partitions[input_focus].name);
 			continue;
 		}
-		/* Ctrl-A presses that did not make three are passed on. */
-		struct vuart *u = &partitions[input_focus].uart;
-		for (; ctrl_a_count; ctrl_a_count--)
-			if ((u32)(u->rx_tail - u->rx_head) < sizeof(u->rx)) {
-				u->rx[u->rx_tail % sizeof(u->rx)] = CTRL_A;
-				__atomic_store_n(&u->rx_tail, u->rx_tail + 1, __ATOMIC_RELEASE);
-			}
-		if ((u32)(u->rx_tail - u->rx_head) < sizeof(u->rx)) {
-			u->rx[u->rx_tail % sizeof(u->rx)] = (u8)c;
-			/* the byte is in place before the guest (under the UART lock) can see the new tail */
-			__atomic_store_n(&u->rx_tail, u->rx_tail + 1, __ATOMIC_RELEASE);
-		}
-		got |= 1u << input_focus;
+		for (int i = 0; i < n; i++)
+			deliver(&partitions[input_focus], out[i]);
+		if (n)
+			got |= 1u << input_focus;
 	}
+	u32 lost = console_rx_lost();
+	if (lost != lost_reported)
+		pr_warn("console: %u typed byte(s) lost before minihv could read them (COM1's receive FIFO "
+			"overran or the input ring was full)", lost - lost_reported);
+	lost_reported = lost;
 	spin_unlock(&input_lock);
 	for (u32 i = 0; got; i++, got >>= 1)
 		if (got & 1)
@@ -151,7 +165,7 @@ void vuart_init(struct partition *p)
 
 static bool rx_ready(const struct vuart *u)
 {
-	return __atomic_load_n(&u->rx_tail, __ATOMIC_ACQUIRE) != u->rx_head;
+	return !byte_ring_empty(&u->rx);
 }
 
 /* The highest-priority interrupt pending (datasheet priority: line status, received data, THR
@@ -220,7 +234,8 @@ bool vuart_io(struct partition *p, u16 port, bool in, u32 *value)
 			else
 				u->dll = v;
 		} else if (in) {
-			*value = rx_ready(u) ? u->rx[u->rx_head++ % sizeof(u->rx)] : 0;
+			int c = byte_ring_pop(&u->rx);
+			*value = c >= 0 ? (u32)c : 0;
 		} else {
 			write_thr(p, v);
 		}
@@ -249,7 +264,7 @@ bool vuart_io(struct partition *p, u16 port, bool in, u32 *value)
 		} else {
 			u->fcr = v;
 			if ((v & FCR_FIFO_ENABLE) && (v & FCR_CLEAR_RX))
-				u->rx_head = __atomic_load_n(&u->rx_tail, __ATOMIC_ACQUIRE);
+				byte_ring_clear(&u->rx);
 		}
 		break;
 	case UART_LCR:
@@ -271,7 +286,8 @@ bool vuart_io(struct partition *p, u16 port, bool in, u32 *value)
 			if (!rx_ready(u) && p == &partitions[input_focus])
 				vuart_poll_input();
 			spin_lock(&u->lock);
-			*value = LSR_THRE | LSR_TEMT | (rx_ready(u) ? LSR_DR : 0);
+			bool oe = __atomic_exchange_n(&u->rx_overrun, false, __ATOMIC_ACQ_REL);
+			*value = LSR_THRE | LSR_TEMT | (rx_ready(u) ? LSR_DR : 0) | (oe ? LSR_OE : 0);
 		}
 		break;
 	case UART_MSR:

@@ -10,6 +10,7 @@
 #include "trace.h"
 #include "vlapic.h"
 #include "vmcs.h"
+#include "vuart.h"
 #include "x86.h"
 
 typedef enum exit_action (*exit_handler)(struct vp *vp);
@@ -104,7 +105,15 @@ static enum exit_action handle_nmi(struct vp *vp)
 static enum exit_action handle_external_interrupt(struct vp *vp)
 {
 	(void)vp;
-	/* Acknowledged on exit; the vector only ever is a kick (or a stray one): EOI and re-check state. */
+	/* Acknowledged on exit. A kick (or a stray vector): EOI and re-check state. Console input: take it
+	 * from the UART, then hand it to the partition that has the keyboard. */
+	u8 vector = (u8)vmread(VMCS_VM_EXIT_INTR_INFO);
+	if (vector == VECTOR_CONSOLE) {
+		console_rx_interrupt();
+		apic_eoi();
+		vuart_poll_input();
+		return EXIT_CONTINUE;
+	}
 	apic_eoi();
 	return EXIT_CONTINUE;
 }

@@ -15,7 +15,9 @@
 #include "x86.h"
 
 #define SLICE_US 2000 /* time slice when several VPs share a CPU */
-#define CONSOLE_POLL_US 20000 /* how often an idle boot CPU looks at console input */
+/* How often an idle boot CPU looks at console input: a safety net behind the UART's receive interrupt,
+ * or, without one, often enough that the UART's FIFO cannot overflow (CONSOLE_POLL_NO_IRQ_US). */
+#define CONSOLE_POLL_US 20000
 
 int vmx_run(struct guest_regs *regs, u64 launched);
 
@@ -110,7 +112,9 @@ static u64 preemption_value(u64 now, u64 slice_end, u64 timer)
  * per entry: a guest that exits often (polling a device) must still give way to the others. */
 static void run_vp_slice(struct cpu *c, struct vp *vp)
 {
-	u64 slice = SLICE_US * tsc_khz / 1000;
+	/* A polling boot CPU ends slices early enough for the UART's FIFO (see CONSOLE_POLL_US). */
+	u64 slice_us = c->index == 0 && !console_rx_by_interrupt() ? MIN(SLICE_US, CONSOLE_POLL_NO_IRQ_US) : SLICE_US;
+	u64 slice = slice_us * tsc_khz / 1000;
 	u64 deadline = rdtsc() + slice;
 	for (;;) {
 		if (__atomic_load_n(&vp->blocked, __ATOMIC_ACQUIRE))
@@ -207,7 +211,8 @@ NORETURN void sched_cpu_loop(struct cpu *c)
 		}
 		/* Idle: a kick IPI (a VP of ours became runnable) ends the HLT, and so does this CPU's own LAPIC
 		 * timer at the earliest virtual-APIC timer deadline of a halted VP here. The boot CPU also wakes
-		 * now and then to read console input, since nothing else would. */
+		 * for console input: the UART's receive interrupt, and a timer in case an edge was missed (or
+		 * often, when there is no interrupt). */
 		u64 now = rdtsc();
 		bool woke = false;
 		u64 wake_at = vlapic_cpu_timers(c, NULL, now, &woke);
@@ -215,7 +220,8 @@ NORETURN void sched_cpu_loop(struct cpu *c)
 			continue;
 		if (c->index == 0) {
 			vuart_poll_input();
-			u64 poll = now + CONSOLE_POLL_US * tsc_khz / 1000;
+			u64 poll_us = console_rx_by_interrupt() ? CONSOLE_POLL_US : CONSOLE_POLL_NO_IRQ_US;
+			u64 poll = now + poll_us * tsc_khz / 1000;
 			wake_at = wake_at ? MIN(wake_at, poll) : poll;
 		}
 		if (wake_at)

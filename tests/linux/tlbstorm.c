@@ -10,7 +10,9 @@
  * A stale translation on the reader would show the previous iteration's values: the program says so
  * and exits 1. The checksum depends only on the iteration count, never on timing or the CPU count.
  * Threads meet at a spinning barrier so that they stay on their CPUs (a sleeping thread's CPU would
- * be idle, and 6.12 skips idle CPUs when it shoots down).
+ * be idle: 6.1 leaves idle CPUs out of its IPI shootdowns, and 6.12 skips them when it shoots down). TLBSTORM_BARRIER=futex (the /init's
+ * `barrier=futex`) makes a waiting thread spin briefly and then sleep in FUTEX_WAIT, as real programs
+ * wait: under overcommit its VP halts instead of spinning out its slice (docs/performance.md).
  * `tlbstorm N cpus=A,B,...` runs one thread on each listed CPU instead: Linux picks the Ex flush calls by
  * the VP indexes of the target CPUs (docs/linux.md §7), so a partition of 65 VPs shows them with threads
  * on CPUs 0 and 64 only.
@@ -27,7 +29,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define SLOTS 4
@@ -35,6 +40,7 @@
 #define PAGE 4096
 #define WORDS (SLOT_PAGES * PAGE / 8)
 #define MAX_THREADS 64
+#define FUTEX_SPINS 1000 /* PAUSEs before a futex-mode waiter sleeps: a few microseconds on hardware */
 
 static unsigned nthreads;
 static unsigned cpu_of[MAX_THREADS]; /* thread i runs on CPU cpu_of[i] */
@@ -47,18 +53,30 @@ static volatile int failed;
 static uint64_t *iter_ticks, *wait_ticks, *unmap_ticks;
 
 static struct {
-	volatile unsigned count, sense;
+	volatile unsigned count, sense, sleepers;
 } bar;
+static int futex_barrier; /* TLBSTORM_BARRIER=futex */
 
 static void barrier(unsigned *local_sense)
 {
 	*local_sense ^= 1;
 	if (__atomic_add_fetch(&bar.count, 1, __ATOMIC_ACQ_REL) == nthreads) {
 		__atomic_store_n(&bar.count, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&bar.sense, *local_sense, __ATOMIC_RELEASE);
-	} else {
-		while (__atomic_load_n(&bar.sense, __ATOMIC_ACQUIRE) != *local_sense)
+		/* SEQ_CST pairs with the sleeper's: either it sees the new sense or we see it counted. */
+		__atomic_store_n(&bar.sense, *local_sense, __ATOMIC_SEQ_CST);
+		if (futex_barrier && __atomic_load_n(&bar.sleepers, __ATOMIC_SEQ_CST))
+			syscall(SYS_futex, &bar.sense, FUTEX_WAKE_PRIVATE, INT_MAX, NULL, NULL, 0);
+		return;
+	}
+	for (unsigned spins = 0; __atomic_load_n(&bar.sense, __ATOMIC_ACQUIRE) != *local_sense; spins++) {
+		if (!futex_barrier || spins < FUTEX_SPINS) {
 			__builtin_ia32_pause();
+			continue;
+		}
+		__atomic_add_fetch(&bar.sleepers, 1, __ATOMIC_SEQ_CST);
+		/* Sleeps only while the sense is still the old one (the kernel compares atomically). */
+		syscall(SYS_futex, &bar.sense, FUTEX_WAIT_PRIVATE, *local_sense ^ 1, NULL, NULL, 0);
+		__atomic_sub_fetch(&bar.sleepers, 1, __ATOMIC_SEQ_CST);
 	}
 }
 
@@ -206,6 +224,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1 [BENCH-NAME] [cpus=CPU,CPU,...]]\n");
 		return 2;
 	}
+	const char *mode = getenv("TLBSTORM_BARRIER");
+	if (mode && strcmp(mode, "spin") && !(futex_barrier = !strcmp(mode, "futex"))) {
+		fprintf(stderr, "tlbstorm: TLBSTORM_BARRIER=%s: expected spin or futex\n", mode);
+		return 2;
+	}
 	if (bench) {
 		size_t n = (size_t)iters * nthreads;
 		if (!(iter_ticks = calloc(3 * n, sizeof(*iter_ticks)))) {
@@ -220,7 +243,8 @@ int main(int argc, char **argv)
 		perror("tlbstorm: mmap");
 		return 1;
 	}
-	printf("tlbstorm: %u threads, %ld iterations, %d slots of %d pages\n", nthreads, iters, SLOTS, SLOT_PAGES);
+	printf("tlbstorm: %u threads, %ld iterations, %d slots of %d pages, %s barrier\n", nthreads, iters, SLOTS,
+	       SLOT_PAGES, futex_barrier ? "futex" : "spin");
 	fflush(stdout);
 	pthread_t t[MAX_THREADS];
 	for (unsigned i = 1; i < nthreads; i++)
