@@ -108,7 +108,7 @@ $(B)/esp.img: $(B)/minihv.efi guests minihv.cfg tools/minihv_emu.py
 	tools/minihv_emu.py esp $@ minihv.cfg $(B)/minihv.efi $(GUEST_ELFS)
 
 # Host unit tests (cmocka) over the pure-logic files.
-PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c \
+PURE_C := lib/lib.c mm/ranges.c vmx/caps.c hv/config.c hv/elf_load.c hv/hypercall_decode.c hv/vp_set.c hv/vp_index.c \
 	hv/flush_input.c hv/gva_walk.c mm/ept.c hv/bzimage.c hv/guest_acpi.c vdev/vlapic_regs.c vmx/cr_rules.c \
 	vdev/i8259.c vmx/io_decode.c vdev/console_switch.c
 HOST_CFLAGS := -std=c11 -O1 -g $(HV_INC) -I. -Wall -Wextra -Werror -Wno-unused-parameter -DMINIHV_HOST_TEST \

@@ -54,9 +54,9 @@ enum section { SEC_NONE, SEC_HYPERVISOR, SEC_PARTITION };
 
 /* Keys of a [partition NAME] section; the order is the one listed in "unknown key" messages. */
 enum part_key { KEY_ROLE, KEY_MEMORY, KEY_VPS, KEY_IMAGE, KEY_CMDLINE, KEY_MODULE, KEY_INITRD, KEY_ENLIGHTENMENTS,
-		KEY_APIC, KEY_AP_START, KEY_PLATFORM, PART_KEYS };
+		KEY_APIC, KEY_AP_START, KEY_PLATFORM, KEY_VP_INDEX, PART_KEYS };
 static const char *const part_keys[PART_KEYS] = { "role", "memory", "vps", "image", "cmdline", "module", "initrd",
-						  "enlightenments", "apic", "ap_start", "platform" };
+						  "enlightenments", "apic", "ap_start", "platform", "vp_index" };
 
 /* In enum hv_enlightenment bit order. */
 static const char *const enl_names[HV_ENL_COUNT] = { "hv-vpindex", "hv-tlbflush", "hv-tlbflush-ex",
@@ -176,6 +176,9 @@ static bool finish_partition(struct parser *ps)
 	/* INIT/SIPI need the ICR: starting APs by SIPI without a virtual APIC would leave them waiting forever. */
 	if (p->ap_start_sipi && !p->x2apic)
 		return fail_at(ps, ps->key_line[KEY_AP_START], "ap_start = sipi needs apic = x2apic");
+	if (p->vp_index_set && p->vp_index_count != p->vps)
+		return fail_at(ps, ps->key_line[KEY_VP_INDEX], "vp_index lists %u VP index%s for %u VP%s (one per VP, in VP "
+			       "order)", p->vp_index_count, p->vp_index_count == 1 ? "" : "es", p->vps, p->vps == 1 ? "" : "s");
 	/* A Linux kernel needs the PC devices; an ELF guest gets them only when it asks. */
 	if (!ps->key_line[KEY_PLATFORM])
 		p->platform = p->image_kind == IMAGE_LINUX ? PLATFORM_PC : PLATFORM_MINIMAL;
@@ -398,6 +401,39 @@ static bool set_platform(struct parser *ps, struct str v)
 	return true;
 }
 
+/* vp_index = N N ...: each VP's Hyper-V VP index, in VP order (what a KVM VMM sets by writing
+ * HV_X64_MSR_VP_INDEX from the host). The count is checked against vps when the section ends. */
+static bool set_vp_index(struct parser *ps, struct str v)
+{
+	char q[QUOTE_MAX + 1];
+	struct partition_config *p = ps->part;
+	u32 n = 0;
+	while (v.n) {
+		size_t k = 0;
+		while (k < v.n && !is_space(v.p[k]))
+			k++;
+		struct str w = { v.p, k };
+		u64 x;
+		if (!parse_u64(w.p, w.n, &x, false))
+			return fail(ps, "bad number '%s' in vp_index", quote(q, w));
+		/* A VP index is below CPUID 0x40000005 EAX, the maximum VP count minihv reports. */
+		if (x >= MINIHV_MAX_VPS)
+			return fail(ps, "vp_index %lu is not below the maximum of %d", x, MINIHV_MAX_VPS);
+		if (n == MINIHV_MAX_VPS)
+			return fail(ps, "vp_index lists more than %d VP indexes", MINIHV_MAX_VPS);
+		for (u32 i = 0; i < n; i++)
+			if (p->vp_index[i] == x)
+				return fail(ps, "vp_index %lu is given twice (VPs %u and %u): each VP needs its own", x, i, n);
+		p->vp_index[n++] = (u16)x;
+		v = trim((struct str){ v.p + k, v.n - k });
+	}
+	if (!n)
+		return fail(ps, "vp_index needs one VP index per VP (e.g. 'vp_index = 0 64')");
+	p->vp_index_set = true;
+	p->vp_index_count = n;
+	return true;
+}
+
 static bool key_value(struct parser *ps, struct str s)
 {
 	char q[QUOTE_MAX + 1];
@@ -424,7 +460,7 @@ static bool key_value(struct parser *ps, struct str s)
 		k++;
 	if (k == PART_KEYS)
 		return fail(ps, "unknown key '%s' (expected role, memory, vps, image, cmdline, module, initrd, "
-			    "enlightenments, apic, ap_start, platform)", quote(q, key));
+			    "enlightenments, apic, ap_start, platform, vp_index)", quote(q, key));
 	if (ps->key_line[k])
 		return fail(ps, "duplicate key '%s' (first set on line %u)", part_keys[k], ps->key_line[k]);
 	ps->key_line[k] = ps->line;
@@ -451,6 +487,8 @@ static bool key_value(struct parser *ps, struct str s)
 		return set_choice(ps, val, "ap_start", "entry", "sipi", &ps->part->ap_start_sipi);
 	case KEY_PLATFORM:
 		return set_platform(ps, val);
+	case KEY_VP_INDEX:
+		return set_vp_index(ps, val);
 	default:
 		return false;
 	}

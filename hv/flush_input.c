@@ -15,8 +15,8 @@ static u64 cr3_reserved_mask(u8 maxphyaddr)
 	return maxphyaddr >= 64 ? 0 : ~0ull << maxphyaddr;
 }
 
-u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 nqwords, u32 vp_count,
-		   u8 maxphyaddr, struct hv_flush_request *req)
+u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 nqwords,
+		   const struct hv_vp_index_map *map, u8 maxphyaddr, struct hv_flush_request *req)
 {
 	if (!hv_flush_code_valid(in->code))
 		return HV_STATUS_INVALID_HYPERCALL_CODE;
@@ -30,7 +30,6 @@ u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 n
 	hv_vp_bitmap_clear(&req->targets);
 	req->gva_count = 0;
 	req->gva_index = 0;
-	vp_count = MIN(vp_count, (u32)MINIHV_MAX_VPS);
 
 	/* hv_hypercall_decode() has checked these already; repeated so that this function is safe
 	 * on its own (tests and fuzzers call it directly). */
@@ -79,12 +78,12 @@ u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 n
 		if (!all && processor_mask == 0)
 			return HV_STATUS_INVALID_PARAMETER;
 		if (!all)
-			hv_vp_bitmap_from_mask(&req->targets, processor_mask, vp_count);
+			hv_vp_bitmap_from_mask(&req->targets, processor_mask, map);
 	} else {
 		/* The set is decoded even with HV_FLUSH_ALL_PROCESSORS: its size places the GVA list. */
 		bool set_all;
 		const u32 set_at = offsetof(struct hv_tlb_flush_ex, hv_vp_set) / 8;
-		u16 status = hv_vp_set_decode(&fx->hv_vp_set.format, nqwords - set_at, banks, vp_count, &req->targets,
+		u16 status = hv_vp_set_decode(&fx->hv_vp_set.format, nqwords - set_at, banks, map, &req->targets,
 					      &set_all);
 		if (status != HV_STATUS_SUCCESS)
 			return status;
@@ -92,7 +91,7 @@ u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 n
 	}
 	/* The one place ALL_PROCESSORS becomes a set: hv_flush_execute() only reads targets. */
 	if (all)
-		hv_vp_bitmap_fill(&req->targets, vp_count);
+		hv_vp_bitmap_fill(&req->targets, map->vp_count);
 
 	req->address_space = address_space;
 	req->flags = flags;

@@ -17,6 +17,7 @@
 #include "types.h"
 #include "hyperv_tlfs.h"
 #include "minihv_abi.h"
+#include "vp_index.h"
 
 /* ---- Hypercall input value ---- */
 
@@ -113,9 +114,9 @@ static inline u64 hv_hypercall_set_rep_start(u64 control, u16 rep_start)
 /* ---- VP bitmaps and HV_VP_SET (hv/vp_set.c) ---- */
 
 #define HV_VP_BITMAP_WORDS ((MINIHV_MAX_VPS + 63) / 64)
-#define HV_VP_NONE 0xffffffffu
 
-/* A set of VP indexes < MINIHV_MAX_VPS; bit n of bits[n / 64] is VP n. */
+/* A set of VPs by minihv VP number (< MINIHV_MAX_VPS); bit n of bits[n / 64] is VP n. Decoding turns the
+ * guest's Hyper-V VP indexes into VP numbers through the partition's hv_vp_index_map (vp_index.h). */
 struct hv_vp_bitmap {
 	u64 bits[HV_VP_BITMAP_WORDS];
 };
@@ -176,11 +177,10 @@ static inline u32 hv_vp_bitmap_next(const struct hv_vp_bitmap *set, u32 from)
 	for (u32 i = hv_vp_bitmap_next((set), 0); i != HV_VP_NONE; i = hv_vp_bitmap_next((set), i + 1))
 
 /*
- * VP indexes >= vp_count (the partition's VP count, <= MINIHV_MAX_VPS) are ignored, both here and in
- * hv_vp_set_decode(): no VP has that index, so there is no TLB to flush, and the TLFS defines no error
- * for it in the flush calls (their only documented failure about targets is an empty non-Ex mask).
- * Guests also build masks from cpumasks (Linux) that may name absent VPs. KVM likewise skips unknown
- * VP indexes.
+ * A VP index that no VP of the partition has (map: its hv_vp_index_map) is ignored, both here and in
+ * hv_vp_set_decode(): there is no TLB to flush, and the TLFS defines no error for it in the flush calls
+ * (their only documented failure about targets is an empty non-Ex mask). Guests also build masks from
+ * cpumasks (Linux) that may name absent VPs. KVM likewise skips unknown VP indexes.
  */
 static inline u64 hv_vp_bank_existing_mask(u32 bank, u32 vp_count) /* the VPs < vp_count of a bank */
 {
@@ -190,24 +190,33 @@ static inline u64 hv_vp_bank_existing_mask(u32 bank, u32 vp_count) /* the VPs < 
 	return vp_count - first >= 64 ? ~0ull : (1ull << (vp_count - first)) - 1;
 }
 
-/* The non-Ex ProcessorMask as a set. Inline: the local flush's parse then stores one word once. */
-static inline void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask, u32 vp_count)
+/* Adds the VPs whose VP indexes are the members of bank `bank` (indexes bank * 64 ..) of a VP set. */
+void hv_vp_bitmap_add_bank(struct hv_vp_bitmap *set, u64 bank_contents, u32 bank, const struct hv_vp_index_map *map);
+
+/* The non-Ex ProcessorMask as a set. Inline: with the identity map (no vp_index key) the local flush's
+ * parse then stores one word once; other maps go index by index (hv/vp_set.c). */
+static inline void hv_vp_bitmap_from_mask(struct hv_vp_bitmap *set, u64 processor_mask,
+					  const struct hv_vp_index_map *map)
 {
 	hv_vp_bitmap_clear(set);
-	set->bits[0] = processor_mask & hv_vp_bank_existing_mask(0, MIN(vp_count, (u32)MINIHV_MAX_VPS));
+	if (map->identity)
+		set->bits[0] = processor_mask & hv_vp_bank_existing_mask(0, map->vp_count);
+	else
+		hv_vp_bitmap_add_bank(set, processor_mask, 0, map);
 }
 
 /*
  * Decodes an HV_VP_SET. vpset[0] = Format, vpset[1] = ValidBanksMask, vpset[2..] = BankContents;
  * avail = qwords readable from vpset[0]; bank_qwords = the call's variable header size (the number
- * of BankContents the caller declared). Fills *set and *all (true for HV_GENERIC_SET_ALL).
+ * of BankContents the caller declared); map turns VP indexes into VP numbers. Fills *set (VP numbers) and
+ * *all (true for HV_GENERIC_SET_ALL: every VP of the map).
  *   HV_STATUS_INVALID_PARAMETER        Format not in {0, 1}; bank_qwords > HV_MAX_SPARSE_VCPU_BANKS
  *   HV_STATUS_INVALID_HYPERCALL_INPUT  sparse and bank_qwords != popcount(ValidBanksMask) (as KVM);
  *                                      avail < 2 + bank_qwords
  * With HV_GENERIC_SET_ALL, ValidBanksMask and the bank_qwords banks are skipped unread (KVM does the
  * same: the GVA list of ListEx still starts after them).
  */
-u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
+u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, const struct hv_vp_index_map *map,
 		     struct hv_vp_bitmap *set, bool *all);
 
 /* ---- The four flush calls (hv/flush_input.c) ---- */
@@ -234,7 +243,7 @@ struct hv_flush_request {
 	u64 address_space;         /* CR3; meaningless with HV_FLUSH_ALL_VIRTUAL_ADDRESS_SPACES */
 	u64 flags;                 /* HV_FLUSH_* */
 	bool all_processors;       /* HV_FLUSH_ALL_PROCESSORS or HV_GENERIC_SET_ALL */
-	struct hv_vp_bitmap targets; /* VPs < vp_count to flush, filled here for all_processors too (the
+	struct hv_vp_bitmap targets; /* VP numbers to flush, filled here for all_processors too (the
 				      * executor never widens it); may include the caller, which is then
 				      * flushed too */
 	u32 gva_count;             /* List calls: entries rep_start .. rep_count - 1; 0 for Space */
@@ -245,7 +254,7 @@ struct hv_flush_request {
  * Parses a flush call's input. qwords[] is the input block as qwords: for the memory form the
  * hv_hypercall_input_size() bytes copied from the input GPA; for the fast form RDX, R8, XMM0.lo,
  * XMM0.hi, ... XMM5.hi (nqwords = HV_FAST_INPUT_MAX_QWORDS, or 2 without XMM input).
- * in must come from a successful hv_hypercall_decode(). vp_count is the partition's VP count;
+ * in must come from a successful hv_hypercall_decode(). map is the partition's VP index mapping;
  * maxphyaddr the guest's physical-address width (CPUID 0x80000008 EAX[7:0]), for the CR3 check.
  * Returns, checked in this order:
  *   HV_STATUS_INVALID_HYPERCALL_CODE   in->code is not one of the four flush calls
@@ -260,8 +269,8 @@ struct hv_flush_request {
  *   HV_STATUS_INVALID_HYPERCALL_INPUT  Ex sparse: variable header != popcount(ValidBanksMask)
  *   HV_STATUS_SUCCESS                  *req filled
  */
-u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 nqwords, u32 vp_count,
-		   u8 maxphyaddr, struct hv_flush_request *req);
+u16 hv_flush_parse(const struct hv_hypercall_input *in, const u64 *qwords, u32 nqwords,
+		   const struct hv_vp_index_map *map, u8 maxphyaddr, struct hv_flush_request *req);
 
 /* Flag bits minihv accepts; everything else is reserved (TLFS) or not advertised (extended ranges). */
 #define HV_FLUSH_VALID_FLAGS \

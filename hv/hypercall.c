@@ -36,7 +36,7 @@ static u16 flush_call(struct vp *vp, const struct hv_hypercall_input *in, const 
 	if (!maxphyaddr)
 		maxphyaddr = (u8)cpuid(0x80000008, 0).eax;
 	struct hv_flush_request req;
-	u16 st = hv_flush_parse(in, q, n, vp->part->vp_count, maxphyaddr, &req);
+	u16 st = hv_flush_parse(in, q, n, &vp->part->vp_map, maxphyaddr, &req);
 	if (st != HV_STATUS_SUCCESS)
 		return st; /* validation first: a malformed call never suspends */
 	/* Suspended, or stopped with its partition: either way RIP and the registers stay as they are. */

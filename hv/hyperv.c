@@ -128,7 +128,7 @@ bool hv_rdmsr(struct vp *vp, u32 msr, u64 *value, bool *fault)
 	case HV_X64_MSR_VP_INDEX:
 		if (!offered(vp, HV_ENL_VPINDEX))
 			return false;
-		*value = vp->index;
+		*value = hv_vp_index_of(&p->vp_map, vp->index);
 		return true;
 	case HV_X64_MSR_TSC_FREQUENCY:
 		if (!offered(vp, HV_ENL_FREQUENCIES))

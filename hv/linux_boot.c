@@ -150,9 +150,9 @@ void linux_partition_report(struct partition *p)
 		if (n > 0 && n < (int)sizeof(line) && line[n - 1] == ',')
 			line[n - 1] = 0;
 		pr_info("%s", line);
-		pr_info("minihv: partition %s VP %u: %lu hypercalls, %lu failed; flush calls: space %lu, list %lu, space-ex %lu, "
-			"list-ex %lu; flushes requested %lu, received %lu, completed %lu; suspensions %lu",
-			p->name, i, c->hypercalls, c->hypercalls_failed,
+		pr_info("minihv: partition %s VP %u (VP index %u): %lu hypercalls, %lu failed; flush calls: space %lu, list %lu, "
+			"space-ex %lu, list-ex %lu; flushes requested %lu, received %lu, completed %lu; suspensions %lu",
+			p->name, i, hv_vp_index_of(&p->vp_map, i), c->hypercalls, c->hypercalls_failed,
 			c->hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE], c->hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST],
 			c->hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_SPACE_EX],
 			c->hypercalls_by_code[HVCALL_FLUSH_VIRTUAL_ADDRESS_LIST_EX], c->flushes_requested, c->flushes_received,

@@ -14,16 +14,20 @@
 #include "wait.h"
 #include "x86.h"
 
-/* Resolves a (partition, VP) target in a guest partition. */
+/* The VP with Hyper-V VP index vpi in partition p (the partition's vp_map), or NULL. */
+static struct vp *vp_by_index(struct partition *p, u32 vpi)
+{
+	u32 n = hv_vp_of_index(&p->vp_map, vpi);
+	return n < p->vp_count ? p->vps[n] : NULL;
+}
+
+/* Resolves a (partition, VP index) target in a guest partition. */
 u16 mgmt_target_vp(u64 pid, u32 vpi, struct vp **out)
 {
 	if (pid >= partition_count || partitions[pid].role != ROLE_GUEST)
 		return HV_STATUS_INVALID_PARTITION_ID;
-	struct partition *p = &partitions[pid];
-	if (vpi >= p->vp_count)
-		return HV_STATUS_INVALID_VP_INDEX;
-	*out = p->vps[vpi];
-	return HV_STATUS_SUCCESS;
+	*out = vp_by_index(&partitions[pid], vpi);
+	return *out ? HV_STATUS_SUCCESS : HV_STATUS_INVALID_VP_INDEX;
 }
 
 /* An output buffer of size bytes at gpa in the caller's RAM: 8-byte aligned, one page. */
@@ -173,6 +177,10 @@ static u16 get_partition(struct vp *vp, const u64 *q, u64 out_gpa)
 	o->state = p->stopped ? MINIHV_PARTITION_STOPPED : p->finished ? MINIHV_PARTITION_FINISHED : MINIHV_PARTITION_RUNNING;
 	o->ram_size = p->ram_size;
 	strlcpy(o->name, p->name, sizeof(o->name));
+	for (u32 i = 0; i < p->vp_count; i++) {
+		u32 x = hv_vp_index_of(&p->vp_map, i);
+		o->vp_indexes[x / 64] |= 1ull << (x % 64);
+	}
 	return HV_STATUS_SUCCESS;
 }
 
@@ -201,18 +209,19 @@ static u16 get_vp(struct vp *vp, const u64 *q, u64 out_gpa)
 	if (in->partition_id >= partition_count)
 		return HV_STATUS_INVALID_PARTITION_ID;
 	struct partition *p = &partitions[in->partition_id];
-	if (in->vp_index >= p->vp_count)
+	struct vp *t = vp_by_index(p, in->vp_index);
+	if (!t)
 		return HV_STATUS_INVALID_VP_INDEX;
 	struct minihv_vp_info *o = output_buffer(vp, out_gpa, sizeof(*o));
 	if (!o)
 		return HV_STATUS_INVALID_ALIGNMENT;
-	struct vp *t = p->vps[in->vp_index];
 	u32 blocked = __atomic_load_n(&t->blocked, __ATOMIC_ACQUIRE);
 	struct vp *w = t->waiting_on;
 	memset(o, 0, sizeof(*o));
 	o->state = run_state(vp, t, blocked);
 	o->block_reasons = blocked;
-	o->waiting_on = (blocked & VP_BLOCK_FLUSH_WAIT) && w ? w->index : 0xffffffffu;
+	o->waiting_on = (blocked & VP_BLOCK_FLUSH_WAIT) && w ? hv_vp_index_of(&w->part->vp_map, w->index) : 0xffffffffu;
+	o->vp_number = t->index;
 	o->home_cpu = t->home->index;
 	o->tlb_flush_inhibit = t->tlb_flush_inhibit;
 	o->explicit_suspend = !!(blocked & VP_BLOCK_EXPLICIT_SUSPEND);

@@ -161,6 +161,17 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 	p->role = pc->role;
 	p->ram_size = pc->memory;
 	p->vp_count = pc->vps;
+	if (!hv_vp_index_map_init(&p->vp_map, p->vp_count, pc->vp_index_set ? pc->vp_index : NULL)) {
+		pr_err("minihv: partition %s: bad vp_index list (the config parser should have refused it)", p->name);
+		return false;
+	}
+	if (!p->vp_map.identity) {
+		char line[400]; /* cut short past ~90 VPs: the list is also in the config */
+		int n = snprintf(line, sizeof(line), "minihv: partition %s: Hyper-V VP index of VP 0, 1, ...:", p->name);
+		for (u32 i = 0; i < p->vp_count && n > 0 && n < (int)sizeof(line); i++)
+			n += snprintf(line + n, sizeof(line) - (size_t)n, " %u", hv_vp_index_of(&p->vp_map, i));
+		pr_info("%s", line);
+	}
 	p->ram_hpa = pmm_alloc_unzeroed(p->ram_size, MiB(2), PMM_ANY); /* zeroed on first use (guest_ram.c) */
 	if (!p->ram_hpa) {
 		pr_err("minihv: partition %s: no contiguous block of %lu MiB", p->name, p->ram_size >> 20);

@@ -26,18 +26,31 @@ void hv_vp_bitmap_fill(struct hv_vp_bitmap *set, u32 vp_count)
 	}
 }
 
-/* The mask of one 64-VP bank, cut to the VPs that exist (see hv_vp_bitmap_from_mask). */
-static u64 bank_existing(u64 bank_contents, u32 bank, u32 vp_count)
+/* With the identity map a bank is a masked word copy; otherwise each index goes through the map (at
+ * most 64 per bank). */
+void hv_vp_bitmap_add_bank(struct hv_vp_bitmap *set, u64 bank_contents, u32 bank, const struct hv_vp_index_map *map)
 {
-	return bank_contents & hv_vp_bank_existing_mask(bank, vp_count);
+	u32 first = bank * 64;
+	if (first >= HV_VP_INDEX_LIMIT)
+		return; /* no VP has an index that high */
+	if (map->identity) {
+		if (bank < HV_VP_BITMAP_WORDS)
+			set->bits[bank] |= bank_contents & hv_vp_bank_existing_mask(bank, map->vp_count);
+		return;
+	}
+	while (bank_contents) {
+		u32 vp = hv_vp_of_index(map, first + (u32)__builtin_ctzll(bank_contents));
+		bank_contents &= bank_contents - 1;
+		if (vp != HV_VP_NONE)
+			hv_vp_bitmap_set(set, vp);
+	}
 }
 
-u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
+u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, const struct hv_vp_index_map *map,
 		     struct hv_vp_bitmap *set, bool *all)
 {
 	hv_vp_bitmap_clear(set);
 	*all = false;
-	vp_count = MIN(vp_count, (u32)MINIHV_MAX_VPS);
 
 	if (avail < 2)
 		return HV_STATUS_INVALID_HYPERCALL_INPUT;
@@ -56,7 +69,7 @@ u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
 	if (format == HV_GENERIC_SET_ALL) {
 		/* The banks (if any) are not read; the caller still skips them (KVM does the same). */
 		*all = true;
-		hv_vp_bitmap_fill(set, vp_count);
+		hv_vp_bitmap_fill(set, map->vp_count);
 		return HV_STATUS_SUCCESS;
 	}
 
@@ -70,8 +83,7 @@ u16 hv_vp_set_decode(const u64 *vpset, u32 avail, u32 bank_qwords, u32 vp_count,
 	for (u32 i = 0; valid_banks; i++) {
 		u32 bank = (u32)__builtin_ctzll(valid_banks);
 		valid_banks &= valid_banks - 1;
-		if (bank < HV_VP_BITMAP_WORDS)
-			set->bits[bank] |= bank_existing(bank_contents[i], bank, vp_count);
+		hv_vp_bitmap_add_bank(set, bank_contents[i], bank, map);
 	}
 	return HV_STATUS_SUCCESS;
 }

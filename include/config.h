@@ -3,6 +3,7 @@
 #define MINIHV_CONFIG_H
 
 #include "types.h"
+#include "minihv_abi.h"
 
 #define CONFIG_MAX_PARTITIONS 16
 #define CONFIG_NAME_MAX 32
@@ -43,6 +44,9 @@ struct partition_config {
 	bool x2apic;                 /* apic = x2apic: a guest-visible local APIC (vdev/vlapic.c) */
 	bool ap_start_sipi;          /* ap_start = sipi: VPs other than 0 wait for INIT and SIPI */
 	enum platform_kind platform; /* default: pc for a Linux image, minimal otherwise */
+	bool vp_index_set;           /* vp_index = ...: VP i's Hyper-V VP index is vp_index[i] (else i) */
+	u16 vp_index[MINIHV_MAX_VPS];
+	u32 vp_index_count;
 	u32 line;                    /* line of the [partition NAME] header */
 	u32 line_memory, line_image, line_initrd, line_module; /* lines of those keys, for errors found after parsing */
 };
@@ -55,7 +59,7 @@ struct config {
 
 struct config_error {
 	u32 line;        /* 0 when the error is not about one line */
-	char message[160];
+	char message[200];
 };
 
 /* Parses a whole config text. On error fills err and returns false; cfg is then undefined. */

@@ -15,6 +15,7 @@
 #include "vpic.h"
 #include "vlapic.h"
 #include "vuart.h"
+#include "vp_index.h"
 
 #define MAX_PARTITIONS CONFIG_MAX_PARTITIONS
 
@@ -77,7 +78,8 @@ struct vp {
 	struct guest_regs regs;  /* first: vmx/entry.asm takes its address */
 	u64 cr2;
 	struct partition *part;
-	u32 index;               /* VP index inside the partition (HV_X64_MSR_VP_INDEX) */
+	u32 index;               /* VP number in the partition (config order, x2APIC ID); its Hyper-V VP index
+				  * is hv_vp_index_of(&part->vp_map, index) */
 	u16 vpid;
 	struct cpu *home;
 	u64 vmcs_pa;
@@ -127,7 +129,8 @@ struct partition {
 	struct ept ept;
 	u64 eptp;
 	u32 vp_count;
-	struct vp **vps;
+	struct vp **vps;           /* by VP number */
+	struct hv_vp_index_map vp_map; /* VP number <-> Hyper-V VP index: the one place they meet */
 	struct vuart uart;
 	struct vpic pic;           /* PC platform only */
 	struct legacy_io legacy;   /* PC platform only */

@@ -1,4 +1,5 @@
-/* Counting the members of a VP set: only the unit tests and fuzzers need it, so it lives with them. */
+/* Counting the members of a VP set, and identity VP index maps: only the unit tests and fuzzers need
+ * them, so they live with them. */
 #ifndef TEST_VP_BITMAP_COUNT_H
 #define TEST_VP_BITMAP_COUNT_H
 
@@ -15,6 +16,15 @@ static inline u32 hv_vp_bitmap_weight(const struct hv_vp_bitmap *set)
 static inline bool hv_vp_bitmap_empty(const struct hv_vp_bitmap *set)
 {
 	return hv_vp_bitmap_weight(set) == 0;
+}
+
+/* The map of a partition of vp_count VPs whose VP indexes are their numbers (no vp_index key). One
+ * static map: valid until the next call. */
+static inline const struct hv_vp_index_map *identity_map(u32 vp_count)
+{
+	static struct hv_vp_index_map m;
+	hv_vp_index_map_init(&m, vp_count, NULL);
+	return &m;
 }
 
 #endif

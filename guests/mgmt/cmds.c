@@ -44,13 +44,15 @@ static bool cmd_list(int argc, char **argv)
 			return hv_failed("MINIHV_CALL_GET_PARTITION");
 		printf("partition %u %s: %s, %u VP%s, %lu MiB, %s\n", pid, p.name, p.role ? "management" : "guest",
 		       p.vp_count, p.vp_count == 1 ? "" : "s", p.ram_size >> 20, p.state < 3 ? pstate[p.state] : "?");
-		for (u32 vp = 0; vp < p.vp_count; vp++) {
+		for_each_vp(pid, vp) {
 			struct minihv_vp_info v;
-			char desc[96];
+			char desc[96], num[24] = "";
 			if (mg_get_vp(pid, vp, &v))
 				return hv_failed("MINIHV_CALL_GET_VP");
 			describe_vp(pid, vp, &v, desc, sizeof(desc));
-			printf("  vp %u: %s (cpu %u)\n", vp, desc, v.home_cpu);
+			if (v.vp_number != vp) /* a vp_index key: say which VP of the config and the log it is */
+				snprintf(num, sizeof(num), " (minihv VP %u)", v.vp_number);
+			printf("  vp %u%s: %s (cpu %u)\n", vp, num, desc, v.home_cpu);
 		}
 	}
 	return true;
@@ -176,7 +178,7 @@ static bool stats_partition(u32 pid)
 	const struct minihv_partition_info *p = &mg_parts[pid].info;
 	printf("partition %u %s: per VP: exits hypercalls flush-calls(space/list/space-ex/list-ex) requested "
 	       "received completed invvpid invept suspensions suspended-us guest-us\n", pid, p->name);
-	for (u32 vp = 0; vp < p->vp_count; vp++) {
+	for_each_vp(pid, vp) {
 		struct minihv_vp_info v;
 		if (mg_get_vp(pid, vp, &v))
 			return hv_failed("MINIHV_CALL_GET_VP");

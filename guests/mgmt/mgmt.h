@@ -48,7 +48,12 @@ bool run_line(char *line);
 /* Argument checks, done before any hypercall; each sets mg_err on failure. */
 bool arg_u64(const char *s, const char *what, u64 *v);
 bool arg_partition(const char *s, bool guest_only, u32 *pid);
-bool arg_vp(u32 pid, const char *s, u32 *vp);
+bool arg_vp(u32 pid, const char *s, u32 *vp); /* a VP index the partition has */
+/* VPs are named by their Hyper-V VP index (docs/api.md): the lowest index >= from that a VP of partition
+ * pid has, or MG_VP_NONE. for_each_vp(pid, vp) visits them all. */
+#define MG_VP_NONE 0xffffffffu
+u32 mg_vp_next(u32 pid, u32 from);
+#define for_each_vp(pid, vp) for (u32 vp = mg_vp_next((pid), 0); vp != MG_VP_NONE; vp = mg_vp_next((pid), vp + 1))
 /* key=value arguments: the value of key among argv, or NULL. */
 const char *arg_kv(int argc, char **argv, const char *key);
 bool arg_flag(int argc, char **argv, const char *flag);

@@ -58,13 +58,28 @@ bool arg_partition(const char *s, bool guest_only, u32 *pid)
 	return true;
 }
 
+u32 mg_vp_next(u32 pid, u32 from)
+{
+	const u64 *set = mg_parts[pid].info.vp_indexes;
+	for (u32 x = from; x < MINIHV_MAX_VPS; x++)
+		if ((set[x / 64] >> (x % 64)) & 1)
+			return x;
+	return MG_VP_NONE;
+}
+
 bool arg_vp(u32 pid, const char *s, u32 *vp)
 {
 	u64 v;
 	if (!arg_u64(s, "VP", &v))
 		return false;
-	if (v >= mg_parts[pid].info.vp_count)
-		return fail("partition %u has no VP %s (VPs 0..%u)", pid, s, mg_parts[pid].info.vp_count - 1);
+	if (v >= MINIHV_MAX_VPS || mg_vp_next(pid, (u32)v) != v) {
+		u32 lo = mg_vp_next(pid, 0), n = mg_parts[pid].info.vp_count, hi = lo;
+		for (u32 x = lo; x != MG_VP_NONE; x = mg_vp_next(pid, x + 1))
+			hi = x;
+		if (hi - lo + 1 == n)
+			return fail("partition %u has no VP %s (VPs %u..%u)", pid, s, lo, hi);
+		return fail("partition %u has no VP %s (its %u VPs have VP indexes %u..%u: see list)", pid, s, n, lo, hi);
+	}
 	*vp = (u32)v;
 	return true;
 }

@@ -14,7 +14,7 @@
  * A test T is CALL/FORM/TARGETS[/OPTION...]:
  *   CALL     space | list | space-ex | list-ex (HvCallFlushVirtualAddress{Space,List}[Ex])
  *   FORM     mem | fast | xmm (enum hv_form in guest.h)
- *   TARGETS  all (HV_FLUSH_ALL_PROCESSORS, or HV_GENERIC_SET_ALL for Ex) or VP indexes a,b,...; the
+ *   TARGETS  all (HV_FLUSH_ALL_PROCESSORS, or HV_GENERIC_SET_ALL for Ex) or VPs a,b,...; the
  *            workers among them check; when VP 0 (the caller) is a target it checks itself too
  *   OPTION   N (list: N GvaRange entries, default 1), xP (list: P pages per entry, default 1),
  *            halted (workers wait in HLT with IF=1 across the flush and are woken by send_ipi after it),
@@ -24,6 +24,9 @@
  * at least one stale read ("PASS control: stale translation observed (N of M)"), which shows that the
  * test can fail; otherwise it FAILs.
  * Each passing test prints "PASS T (...)"; the guest exits 0 when all passed.
+ * VPs are named by their boot-info number (0 .. vp_count - 1) here; the flush calls name each target by
+ * the Hyper-V VP index that VP read from HV_X64_MSR_VP_INDEX, as Linux does: with the partition's
+ * vp_index key (docs/config.md) the two differ, and a target set reaches bank 1 with two VPs.
  *
  * What a run under Bochs can show: Bochs empties its whole TLB on every VM entry and exit
  * (handleCpuContextChange), so a stale translation survives only on a target that stays in guest mode.
@@ -67,6 +70,7 @@ static volatile u64 stale[MINIHV_MAX_VPS];      /* control: iterations with a st
 static volatile u64 stale_seq[MINIHV_MAX_VPS];
 static volatile u32 halt_mode, control_mode, quit, failed;
 static volatile u32 ready;
+static volatile u32 hv_index_plus1[MINIHV_MAX_VPS]; /* each VP's HV_X64_MSR_VP_INDEX + 1; 0: not read yet */
 static bool is_worker[MINIHV_MAX_VPS];
 static char current_test[64];
 static u64 gva_list[MAX_LIST];
@@ -205,6 +209,14 @@ static u32 build_list(const struct test *t, u32 it)
 	return n;
 }
 
+/* The targets as the guest names them to the hypervisor: their Hyper-V VP indexes. */
+static u32 target_indexes(const struct test *t, u32 *idx)
+{
+	for (u32 i = 0; i < t->ntargets; i++)
+		idx[i] = hv_index_plus1[t->targets[i]] - 1;
+	return t->ntargets;
+}
+
 static u64 flush(const struct test *t, u32 it)
 {
 	u64 as = t->allas ? 0 : (read_cr3() & PTE_ADDR_MASK);
@@ -216,9 +228,10 @@ static u64 flush(const struct test *t, u32 it)
 		flags |= (t->call == CALL_SPACE || t->call == CALL_LIST) ? HV_FLUSH_ALL_PROCESSORS : 0;
 		hv_vpset_all(&set);
 	} else {
-		for (u32 i = 0; i < t->ntargets; i++)
-			mask |= t->targets[i] < 64 ? BIT(t->targets[i]) : 0;
-		hv_vpset_sparse(&set, t->targets, t->ntargets);
+		u32 idx[MINIHV_MAX_VPS], n = target_indexes(t, idx);
+		for (u32 i = 0; i < n; i++)
+			mask |= idx[i] < 64 ? BIT(idx[i]) : 0;
+		hv_vpset_sparse(&set, idx, n);
 	}
 	u32 n = (t->call == CALL_LIST || t->call == CALL_LIST_EX) ? build_list(t, it) : 0;
 	switch (t->call) {
@@ -424,7 +437,8 @@ static void parse_test(char *tok, struct test *t)
 	/* What the form can carry (the wrappers would FAIL on this VP only, mid-test). */
 	bool ex = t->call == CALL_SPACE_EX || t->call == CALL_LIST_EX;
 	struct hv_vpset set;
-	hv_vpset_sparse(&set, t->targets, t->all ? 0 : t->ntargets);
+	u32 idx[MINIHV_MAX_VPS], n = target_indexes(t, idx);
+	hv_vpset_sparse(&set, idx, t->all ? 0 : n);
 	u32 qwords = (ex ? 4 + hv_vpset_banks(&set) : 3) +
 		     ((t->call == CALL_LIST || t->call == CALL_LIST_EX) ? t->list_len : 0);
 	u32 room = t->form == HV_FORM_MEMORY ? PAGE_SIZE / 8 : 2 + 2 * HV_HYPERCALL_MAX_XMM_REGISTERS;
@@ -435,6 +449,12 @@ static void parse_test(char *tok, struct test *t)
 
 static int sender(const struct minihv_boot_info *bi)
 {
+	/* Every VP's VP index, before a test names one (each VP reads it first thing). */
+	u64 deadline = rdtsc() + (tsc_khz() ? tsc_khz() : 1000000) * 1000 * ACK_TIMEOUT_S;
+	for (u32 v = 0; v < vp_count(); v++)
+		while (!atomic_load_u32(&hv_index_plus1[v]))
+			if (rdtsc() > deadline)
+				abort_all("tlbtest: VP %u did not report its VP index within %u s", v, ACK_TIMEOUT_S);
 	char val[256];
 	u64 iters = 100;
 	if (guest_option("iters", val, sizeof(val)) && (!parse_num(val, &iters) || !iters))
@@ -472,6 +492,11 @@ static int sender(const struct minihv_boot_info *bi)
 	printf("tlbtest: %u VPs, %u tests x %lu iterations; test GVA 0x%llx -> GPA 0x%lx / 0x%lx; hypercall page "
 	       "at GPA 0x%lx\n", bi->vp_count, ntests, iters, TEST_GVA, page_gpa[0], page_gpa[1],
 	       hv_features()->hypercall_gpa);
+	char idx[CONSOLE_LINE_MAX / 2];
+	int k = 0;
+	for (u32 v = 0; v < vp_count() && k >= 0 && k < (int)sizeof(idx) - 8; v++)
+		k += snprintf(idx + k, sizeof(idx) - (size_t)k, " %u", hv_index_plus1[v] - 1);
+	printf("tlbtest: Hyper-V VP index of VP 0, 1, ...:%s\n", idx);
 	atomic_store_u32(&ready, 1); /* releases the other VPs */
 	while (atomic_load_u32(&ready) < 1 + others)
 		cpu_relax();
@@ -490,7 +515,8 @@ int guest_main(const struct minihv_boot_info *bi)
 	hv_setup();
 	u32 me = bi->vp_index;
 	u32 index = hv_vp_index();
-	guest_check(index == me, "tlbtest: HV_X64_MSR_VP_INDEX reads %u on the VP with boot index %u", index, me);
+	guest_check(index < MINIHV_MAX_VPS, "tlbtest: HV_X64_MSR_VP_INDEX reads %u on VP %u", index, me);
+	atomic_store_u32(&hv_index_plus1[me], index + 1);
 
 	char val[256];
 	if (guest_option("workers", val, sizeof(val))) {

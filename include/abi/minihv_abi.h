@@ -58,7 +58,7 @@ struct minihv_boot_info {
  * range the TLFS does not use.
  */
 #define MINIHV_CALL_EXIT 0x7f01            /* fast; RDX = status. The VP ends; does not return. */
-#define MINIHV_CALL_SEND_IPI 0x7f02        /* fast; RDX = target VP index, R8 = vector (32..255) */
+#define MINIHV_CALL_SEND_IPI 0x7f02        /* fast; RDX = target VP number (boot-info vp_index), R8 = vector (32..255) */
 
 /*
  * Management calls: accepted only from the management partition (others get HV_STATUS_ACCESS_DENIED).
@@ -103,6 +103,9 @@ struct minihv_partition_info {
 	uint32_t state;       /* MINIHV_PARTITION_* */
 	uint64_t ram_size;
 	char name[32];
+	/* The Hyper-V VP indexes of its VPs (HV_X64_MSR_VP_INDEX, the `vp_index` config key): bit n of
+	 * vp_indexes[n / 64] is set when a VP has index n. Every call that names a VP takes one of these. */
+	uint64_t vp_indexes[(MINIHV_MAX_VPS + 63) / 64];
 };
 
 /* VP run state, from the most to the least specific reason. */
@@ -118,7 +121,7 @@ struct minihv_partition_info {
 struct minihv_vp_info {
 	uint32_t state;            /* MINIHV_VP_* */
 	uint32_t block_reasons;    /* bit set of every reason that holds (hypervisor's own encoding) */
-	uint32_t waiting_on;       /* VP index this VP is suspended on, or 0xffffffff */
+	uint32_t waiting_on;       /* Hyper-V VP index of the VP this one is suspended on, or 0xffffffff */
 	uint32_t home_cpu;
 	uint8_t tlb_flush_inhibit;
 	uint8_t explicit_suspend;
@@ -136,6 +139,8 @@ struct minihv_vp_info {
 	uint64_t suspended_tsc;       /* total, including a suspension still running */
 	uint64_t guest_tsc;           /* time in guest mode */
 	uint64_t resumes;             /* releases from a suspension; == suspensions while not suspended */
+	uint32_t vp_number;           /* minihv's VP number (config order, x2APIC ID, boot-info vp_index, logs) */
+	uint32_t reserved2;
 };
 
 struct minihv_memory_input {

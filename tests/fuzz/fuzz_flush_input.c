@@ -1,5 +1,6 @@
 /* libFuzzer harness: hv/flush_input.c (the four HvCallFlushVirtualAddress* inputs) after the decoder,
- * as the VMCALL exit handler calls them. Input: control (8 bytes), vp_count (1), maxphyaddr (1), then
+ * as the VMCALL exit handler calls them. Input: control (8 bytes), vp_count (1; bit 7: a reversed VP index
+ * map), maxphyaddr (1), then
  * the input block as qwords, copied into a buffer of exactly that size (ASan sees overreads). */
 #include "fuzz.h"
 #include "hv/hv_hypercall.h"
@@ -22,8 +23,16 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	u64 *qwords = malloc(nq * 8 + 1);
 	memcpy(qwords, data, nq * 8);
 
+	/* vp_count bit 7: VP i has Hyper-V VP index 127 - i instead of i */
+	struct hv_vp_index_map map;
+	u16 idx[MINIHV_MAX_VPS];
+	bool sparse = vp_count & 0x80;
+	vp_count &= 0x7f;
+	for (u32 i = 0; i < MINIHV_MAX_VPS; i++)
+		idx[i] = (u16)(MINIHV_MAX_VPS - 1 - i);
+	FUZZ_CHECK(hv_vp_index_map_init(&map, vp_count, sparse ? idx : NULL));
 	struct hv_flush_request req;
-	u16 status = hv_flush_parse(&in, qwords, nq, vp_count, maxphyaddr, &req);
+	u16 status = hv_flush_parse(&in, qwords, nq, &map, maxphyaddr, &req);
 	if (status == HV_STATUS_SUCCESS) {
 		/* The GVA list lies inside what was passed; targets name existing VPs only. */
 		FUZZ_CHECK((u64)req.gva_index + req.gva_count <= nq);

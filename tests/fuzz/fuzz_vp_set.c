@@ -1,5 +1,5 @@
 /* libFuzzer harness: hv/vp_set.c (HV_VP_SET and the 64-bit ProcessorMask).
- * Input: bank_qwords (1 byte), vp_count (2 bytes), then the set as qwords; the set is copied into a
+ * Input: bank_qwords (1 byte), vp_count (2 bytes; bit 15 selects a sparse VP index map), then the set as qwords; the set is copied into a
  * buffer of exactly that many qwords so that ASan sees any read past what the caller said is there. */
 #include "fuzz.h"
 #include "hv/hv_hypercall.h"
@@ -23,13 +23,21 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	u16 vp_count;
 	fuzz_take(&data, &size, &bank_qwords, 1);
 	fuzz_take(&data, &size, &vp_count, 2);
+	/* vp_count bit 15: a sparse map (VP i has index (i * 37 + 11) % 128: distinct, odd multiplier) */
+	struct hv_vp_index_map map;
+	u16 idx[MINIHV_MAX_VPS];
+	bool sparse = vp_count & 0x8000;
+	vp_count &= 0x7fff;
+	for (u32 i = 0; i < MINIHV_MAX_VPS; i++)
+		idx[i] = (u16)((i * 37 + 11) % MINIHV_MAX_VPS);
+	FUZZ_CHECK(hv_vp_index_map_init(&map, vp_count, sparse ? idx : NULL));
 	u32 avail = (u32)(size / 8);
 	u64 *vpset = malloc(avail * 8 + 1);
 	memcpy(vpset, data, avail * 8);
 
 	struct hv_vp_bitmap set;
 	bool all;
-	u16 status = hv_vp_set_decode(vpset, avail, bank_qwords, vp_count, &set, &all);
+	u16 status = hv_vp_set_decode(vpset, avail, bank_qwords, &map, &set, &all);
 	if (status == HV_STATUS_SUCCESS) {
 		check_members(&set, vp_count);
 		if (all)
@@ -38,7 +46,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 		FUZZ_CHECK(status == HV_STATUS_INVALID_PARAMETER || status == HV_STATUS_INVALID_HYPERCALL_INPUT);
 	}
 	if (avail) {
-		hv_vp_bitmap_from_mask(&set, vpset[0], vp_count);
+		hv_vp_bitmap_from_mask(&set, vpset[0], &map);
 		check_members(&set, vp_count);
 	}
 	free(vpset);

@@ -13,6 +13,9 @@
  * be idle: 6.1 leaves idle CPUs out of its IPI shootdowns, and 6.12 skips them when it shoots down). TLBSTORM_BARRIER=futex (the /init's
  * `barrier=futex`) makes a waiting thread spin briefly and then sleep in FUTEX_WAIT, as real programs
  * wait: under overcommit its VP halts instead of spinning out its slice (docs/performance.md).
+ * `tlbstorm N cpus=A,B,...` runs one thread on each listed CPU instead: Linux picks the Ex flush calls by
+ * the VP indexes of the target CPUs (docs/linux.md §7), so a partition of 65 VPs shows them with threads
+ * on CPUs 0 and 64 only.
  * `tlbstorm tsc` prints the TSC instead (the /init's boot-time marker).
  * `tlbstorm ITERATIONS NAME` also prints `BENCH NAME median=... min=... max=... n=...` (tools/bench): each
  * thread reads the TSC at the start of every iteration and after its last barrier, so n = iterations x
@@ -40,6 +43,7 @@
 #define FUTEX_SPINS 1000 /* PAUSEs before a futex-mode waiter sleeps: a few microseconds on hardware */
 
 static unsigned nthreads;
+static unsigned cpu_of[MAX_THREADS]; /* thread i runs on CPU cpu_of[i] */
 static long iters;
 static uint8_t *area;             /* SLOTS * SLOT_PAGES pages, reserved once */
 static uint64_t slot_sum[SLOTS];  /* written by the slot's reader only */
@@ -102,9 +106,9 @@ static void *worker(void *arg)
 	unsigned me = (unsigned)(uintptr_t)arg, sense = 0;
 	cpu_set_t set;
 	CPU_ZERO(&set);
-	CPU_SET(me, &set);
+	CPU_SET(cpu_of[me], &set);
 	if (sched_setaffinity(0, sizeof(set), &set))
-		fprintf(stderr, "tlbstorm: thread %u: cannot pin to CPU %u\n", me, me);
+		fprintf(stderr, "tlbstorm: thread %u: cannot pin to CPU %u\n", me, cpu_of[me]);
 	for (long it = 0; it < iters && !failed; it++) {
 		uint64_t t0 = __builtin_ia32_rdtsc(), waited = 0, unmapping;
 		for (unsigned s = 0; s < SLOTS; s++) {
@@ -199,11 +203,28 @@ int main(int argc, char **argv)
 	iters = argc > 1 ? atol(argv[1]) : 200;
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	nthreads = n < 1 ? 1 : n > MAX_THREADS ? MAX_THREADS : (unsigned)n;
+	for (unsigned i = 0; i < MAX_THREADS; i++)
+		cpu_of[i] = i;
+	const char *bench = NULL;
+	for (int a = 2; a < argc; a++) {
+		if (strncmp(argv[a], "cpus=", 5)) {
+			bench = argv[a];
+			continue;
+		}
+		nthreads = 0;
+		for (char *s = argv[a] + 5, *end; *s && nthreads < MAX_THREADS; s = *end ? end + 1 : end) {
+			cpu_of[nthreads++] = (unsigned)strtoul(s, &end, 10);
+			if (end == s || (*end && *end != ',')) {
+				fprintf(stderr, "tlbstorm: bad CPU list '%s' (expected e.g. cpus=0,64)\n", argv[a]);
+				return 2;
+			}
+		}
+	}
 	if (iters < 1) {
-		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1 [BENCH-NAME]]\n");
+		fprintf(stderr, "usage: tlbstorm [ITERATIONS >= 1 [BENCH-NAME] [cpus=CPU,CPU,...]]\n");
 		return 2;
 	}
-	const char *bench = argc > 2 ? argv[2] : NULL, *mode = getenv("TLBSTORM_BARRIER");
+	const char *mode = getenv("TLBSTORM_BARRIER");
 	if (mode && strcmp(mode, "spin") && !(futex_barrier = !strcmp(mode, "futex"))) {
 		fprintf(stderr, "tlbstorm: TLBSTORM_BARRIER=%s: expected spin or futex\n", mode);
 		return 2;

@@ -144,7 +144,7 @@ static void test_unknown_section(void **state)
 static void test_unknown_key(void **state)
 {
 	assert_error("[partition a]\nmemroy = 16M\n", 2,
-		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, module, initrd, enlightenments, apic, ap_start, platform)");
+		     "unknown key 'memroy' (expected role, memory, vps, image, cmdline, module, initrd, enlightenments, apic, ap_start, platform, vp_index)");
 	assert_error("# c\n[hypervisor]\noption = x\n", 3, "unknown key 'option' (expected options)");
 	assert_error("[partition a]\nMemory = 16M\n", 2, "unknown key 'Memory'");
 }
@@ -294,6 +294,39 @@ static void test_enlightenments(void **state)
 	assert_error(LINUX_PART "enlightenments = hv-tlbflush\n", 5, "hv-tlbflush needs hv-vpindex");
 	assert_error(LINUX_PART "enlightenments = hv-vpindex hv-tlbflush-ex\n", 5, "hv-tlbflush-ex needs hv-tlbflush");
 	assert_string_equal(config_enlightenment_name(1), "hv-tlbflush");
+}
+
+/* vp_index = one Hyper-V VP index per VP, in VP order (KVM: the VMM's host write of HV_X64_MSR_VP_INDEX). */
+static void test_vp_index(void **state)
+{
+	const char *two = "[partition a]\nmemory = 16M\nvps = 2\nimage = elf a.elf\n";
+	assert_true(parse(two));
+	assert_false(cfg.partitions[0].vp_index_set);
+	assert_true(parse("[partition a]\nmemory = 16M\nvps = 2\nimage = elf a.elf\nvp_index = 0  64\n"));
+	assert_true(cfg.partitions[0].vp_index_set);
+	assert_int_equal(cfg.partitions[0].vp_index_count, 2);
+	assert_int_equal(cfg.partitions[0].vp_index[0], 0);
+	assert_int_equal(cfg.partitions[0].vp_index[1], 64);
+	/* before vps, and the highest index there is */
+	assert_true(parse("[partition a]\nvp_index = 127 5\nmemory = 16M\nvps = 2\nimage = elf a.elf\n"));
+	assert_int_equal(cfg.partitions[0].vp_index[0], 127);
+	assert_error("[partition a]\nmemory = 16M\nvps = 2\nimage = elf a.elf\nvp_index = 0 128\n", 5,
+		     "vp_index 128 is not below the maximum of 128");
+	assert_error("[partition a]\nmemory = 16M\nvps = 3\nimage = elf a.elf\nvp_index = 64 1 64\n", 5,
+		     "vp_index 64 is given twice (VPs 0 and 2)");
+	assert_error("[partition a]\nmemory = 16M\nvps = 2\nimage = elf a.elf\nvp_index = 0 x1\n", 5,
+		     "bad number 'x1' in vp_index");
+	assert_error("[partition a]\nmemory = 16M\nvps = 2\nimage = elf a.elf\nvp_index = -1 2\n", 5,
+		     "bad number '-1' in vp_index");
+	assert_error("[partition a]\nmemory = 16M\nvps = 2\nimage = elf a.elf\nvp_index =\n", 5,
+		     "vp_index needs one VP index per VP");
+	/* the count is checked at the end of the section, and reported at the key's line */
+	assert_error("[partition a]\nmemory = 16M\nvp_index = 0 64 65\nvps = 2\nimage = elf a.elf\n[partition b]\n", 3,
+		     "vp_index lists 3 VP indexes for 2 VPs");
+	assert_error("[partition a]\nmemory = 16M\nvps = 2\nimage = elf a.elf\nvp_index = 7\n", 5,
+		     "vp_index lists 1 VP index for 2 VPs");
+	assert_error("[partition a]\nmemory = 16M\nvps = 2\nimage = elf a.elf\nvp_index = 0 1\nvp_index = 0 1\n", 6,
+		     "duplicate key 'vp_index'");
 }
 
 static void test_image(void **state)
@@ -448,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_hypervisor_options_scanner),
 		cmocka_unit_test(test_linux_partition),
 		cmocka_unit_test(test_enlightenments),
+		cmocka_unit_test(test_vp_index),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

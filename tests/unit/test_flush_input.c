@@ -65,7 +65,7 @@ static struct hv_hypercall_input minimal(u16 code, u64 *q, u32 *n)
 
 static u16 parse(const struct hv_hypercall_input *in, const u64 *q, u32 n, struct hv_flush_request *req)
 {
-	return hv_flush_parse(in, q, n, VPS, MAXPHYADDR, req);
+	return hv_flush_parse(in, q, n, identity_map(VPS), MAXPHYADDR, req);
 }
 
 static void test_space(void **state)
@@ -187,8 +187,8 @@ static void test_address_space(void **state)
 	u64 q[] = { 1ull << 46, 0, 1 };
 	struct hv_hypercall_input in = input(SPACE, false, 0, 0, 0);
 	struct hv_flush_request req;
-	assert_int_equal(hv_flush_parse(&in, q, 3, VPS, 52, &req), HV_STATUS_SUCCESS);
-	assert_int_equal(hv_flush_parse(&in, q, 3, VPS, 46, &req), HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(hv_flush_parse(&in, q, 3, identity_map(VPS), 52, &req), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_flush_parse(&in, q, 3, identity_map(VPS), 46, &req), HV_STATUS_INVALID_PARAMETER);
 }
 
 /* §8 cases 26 and 14: Ex sparse sets, GVA entries after the banks, varhead == popcount. */
@@ -198,14 +198,14 @@ static void test_ex_sparse(void **state)
 	/* {VP65}: ValidBanksMask 0x2, varhead 1 */
 	u64 q[] = { CR3, 0, HV_GENERIC_SET_SPARSE_4K, 0x2, 0x2, 0xa000, 0xb000 };
 	struct hv_hypercall_input in = input(SPACE_EX, false, 1, 0, 0);
-	assert_int_equal(hv_flush_parse(&in, q, 5, 128, MAXPHYADDR, &req), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_flush_parse(&in, q, 5, identity_map(128), MAXPHYADDR, &req), HV_STATUS_SUCCESS);
 	assert_int_equal(hv_vp_bitmap_weight(&req.targets), 1);
 	assert_true(hv_vp_bitmap_test(&req.targets, 65));
 
 	/* {VP2, VP65}: varhead 2, ListEx entries at qword 6 */
 	u64 r[] = { CR3, 0, HV_GENERIC_SET_SPARSE_4K, 0x3, 1ull << 2, 1ull << 1, 0xa000, 0xb000 };
 	in = input(LIST_EX, false, 2, 2, 0);
-	assert_int_equal(hv_flush_parse(&in, r, 8, 128, MAXPHYADDR, &req), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_flush_parse(&in, r, 8, identity_map(128), MAXPHYADDR, &req), HV_STATUS_SUCCESS);
 	assert_int_equal(hv_vp_bitmap_weight(&req.targets), 2);
 	assert_true(hv_vp_bitmap_test(&req.targets, 2) && hv_vp_bitmap_test(&req.targets, 65));
 	assert_int_equal(req.gva_index, 6);
@@ -214,18 +214,18 @@ static void test_ex_sparse(void **state)
 
 	/* varhead != popcount(ValidBanksMask) -> 0x0003 */
 	in = input(LIST_EX, false, 1, 2, 0);
-	assert_int_equal(hv_flush_parse(&in, r, 8, 128, MAXPHYADDR, &req), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(hv_flush_parse(&in, r, 8, identity_map(128), MAXPHYADDR, &req), HV_STATUS_INVALID_HYPERCALL_INPUT);
 	in = input(SPACE_EX, false, 3, 0, 0);
-	assert_int_equal(hv_flush_parse(&in, r, 8, 128, MAXPHYADDR, &req), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(hv_flush_parse(&in, r, 8, identity_map(128), MAXPHYADDR, &req), HV_STATUS_INVALID_HYPERCALL_INPUT);
 	/* more than 64 banks -> 0x0005 */
 	u64 big[4 + 65 + 1] = { CR3, 0, HV_GENERIC_SET_SPARSE_4K, ~0ull };
 	in = input(LIST_EX, false, 65, 1, 0);
-	assert_int_equal(hv_flush_parse(&in, big, 70, 128, MAXPHYADDR, &req), HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(hv_flush_parse(&in, big, 70, identity_map(128), MAXPHYADDR, &req), HV_STATUS_INVALID_PARAMETER);
 
 	/* §8 case 28: a valid bank with no VP in it -> SUCCESS, no target */
 	u64 z[] = { CR3, 0, HV_GENERIC_SET_SPARSE_4K, 0x1, 0 };
 	in = input(SPACE_EX, false, 1, 0, 0);
-	assert_int_equal(hv_flush_parse(&in, z, 5, 128, MAXPHYADDR, &req), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_flush_parse(&in, z, 5, identity_map(128), MAXPHYADDR, &req), HV_STATUS_SUCCESS);
 	assert_true(hv_vp_bitmap_empty(&req.targets));
 	assert_false(req.all_processors);
 }
@@ -291,7 +291,7 @@ static void test_fast_layout(void **state)
 	/* Ex: {Format, ValidBanksMask} in XMM0, banks from XMM1.lo, then entries */
 	u64 ex[HV_FAST_INPUT_MAX_QWORDS] = { CR3, 0, HV_GENERIC_SET_SPARSE_4K, 0x3, 0x1, 0x1, 0xa000 };
 	in = input(LIST_EX, true, 2, 1, 0);
-	assert_int_equal(hv_flush_parse(&in, ex, HV_FAST_INPUT_MAX_QWORDS, 128, MAXPHYADDR, &req), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_flush_parse(&in, ex, HV_FAST_INPUT_MAX_QWORDS, identity_map(128), MAXPHYADDR, &req), HV_STATUS_SUCCESS);
 	assert_true(hv_vp_bitmap_test(&req.targets, 0) && hv_vp_bitmap_test(&req.targets, 64));
 	assert_int_equal(hv_vp_bitmap_weight(&req.targets), 2);
 	assert_int_equal(req.gva_index, 6);

@@ -23,6 +23,7 @@
 #include "hv/tlb_ops.h"
 #include "trace.h"
 #include "hv/wait.h"
+#include "tests/vp_bitmap_count.h"
 
 struct cpu cpus[MAX_CPUS];
 u32 cpu_count;
@@ -81,7 +82,7 @@ static void reset(void)
 static struct hv_vp_bitmap set_of(u64 mask)
 {
 	struct hv_vp_bitmap s;
-	hv_vp_bitmap_from_mask(&s, mask, NVP);
+	hv_vp_bitmap_from_mask(&s, mask, identity_map(NVP));
 	return s;
 }
 

@@ -26,6 +26,7 @@
 #include "trace.h"
 #include "vmx_caps.h"
 #include "hv/wait.h"
+#include "tests/flush_encode.h"
 
 #define NCPU 3
 #define NVP 5         /* homed round-robin: CPUs 0 and 1 each run two VPs, so targets get descheduled */
@@ -34,7 +35,11 @@
 #define GVA_BASE 0x40000000ull
 #define SLICE 6       /* guest steps per entry at most */
 
-enum mutation { MUT_NONE, MUT_DROP_INVVPID, MUT_WRONG_VPID, MUT_SKIP_QUEUED, MUT_LOST_REQUEST };
+enum mutation { MUT_NONE, MUT_DROP_INVVPID, MUT_WRONG_VPID, MUT_SKIP_QUEUED, MUT_LOST_REQUEST, MUT_IDENTITY_DECODE };
+
+/* Hyper-V VP indexes of VPs 0..NVP-1 in the sparse runs (config key vp_index): two in bank 1, one at the
+ * top, and VP 3 keeps its number, so that a decoder that ignores the map goes wrong for some targets only. */
+static const u16 sparse_vp_index[NVP] = { 0, 64, 65, 3, 127 };
 
 /* ---- the modelled machine ---- */
 
@@ -64,6 +69,7 @@ static int violations;
 static char first_violation[256];
 static struct {
 	u64 invvpid[4], invept, queue_fallback, prefer_full, self, kicks, waits_timed_out, descheduled;
+	u64 mask_calls, ex_calls, bank1_calls;
 } seen;
 /* Single-threaded cases (the local flush): no other CPU to hand on to, and each INVVPID logged. */
 static bool solo;
@@ -228,6 +234,26 @@ static void guest_read(struct vp *vp, u32 page)
 	*e = (struct tlb_entry){ true, page < NGLOBAL, pt[page].version };
 }
 
+/* The guest's side of the call (tests/flush_encode.h), then the real decoder through the partition's map
+ * (or, for the negative control, the identity). */
+static u16 encode_and_parse(const struct hv_flush_request *want, bool all, const u64 *gva, u64 *q,
+			    struct hv_flush_request *out)
+{
+	u32 kind;
+	u64 rcx;
+	u32 n = flush_encode(&part.vp_map, want, all, gva, q, &rcx, &kind);
+	seen.mask_calls += kind == FLUSH_ENCODED_MASK;
+	seen.ex_calls += kind != FLUSH_ENCODED_MASK;
+	seen.bank1_calls += kind == FLUSH_ENCODED_EX_BANK1;
+	struct hv_hypercall_input in;
+	u16 st = hv_hypercall_decode(rcx, &in);
+	if (st != HV_STATUS_SUCCESS)
+		return st;
+	struct hv_vp_index_map identity;
+	hv_vp_index_map_init(&identity, NVP, NULL);
+	return hv_flush_parse(&in, q, n, mutation == MUT_IDENTITY_DECODE ? &identity : &part.vp_map, 46, out);
+}
+
 /* The modelled guest changes PTEs and asks for a flush: Space (all or non-global), or List. */
 static void guest_flush(struct vp *vp)
 {
@@ -266,7 +292,7 @@ static void guest_flush(struct vp *vp)
 	/* Targets: one, several, everyone (ALL_PROCESSORS is a full set once parsed), with or without self. */
 	u32 shape = below(4);
 	if (shape == 0)
-		hv_vp_bitmap_fill(&req.targets, NVP);
+		hv_vp_bitmap_fill(&req.targets, NVP); /* encoded as ALL_PROCESSORS / HV_GENERIC_SET_ALL */
 	else if (shape == 1)
 		hv_vp_bitmap_set(&req.targets, vp->index);
 	else
@@ -286,7 +312,15 @@ static void guest_flush(struct vp *vp)
 	/* VMCALL: out of guest mode, then the hypercall on this CPU. */
 	guest_mode[vp->index] = false;
 	__atomic_store_n(&vp->in_guest, 0, __ATOMIC_SEQ_CST);
-	if (hv_flush_execute(vp, &req, gva) != FLUSH_DONE) {
+	u64 q[8 + 24];
+	struct hv_flush_request parsed;
+	u16 st = encode_and_parse(&req, shape == 0, gva, q, &parsed);
+	if (st != HV_STATUS_SUCCESS) {
+		violation("flush input refused with status %#x", st);
+		return;
+	}
+	/* The promise is about the VPs the guest meant (req.targets), whatever the decoder made of them. */
+	if (hv_flush_execute(vp, &parsed, q + parsed.gva_index) != FLUSH_DONE) {
 		violation("flush did not complete");
 		return;
 	}
@@ -410,6 +444,7 @@ static void model_reset(u64 seed, u32 flushes, enum mutation m, bool keep_global
 	vmx_caps.ept_vpid = keep_globals_cap ? VPID_CAP_INVVPID_SINGLE_CONTEXT_RETAINING_GLOBALS : 0;
 	cpu_count = NCPU;
 	part.vp_count = NVP;
+	hv_vp_index_map_init(&part.vp_map, NVP, NULL);
 	part.vps = vp_ptrs;
 	part.eptp = 0x1234000;
 	snprintf(part.name, sizeof(part.name), "model");
@@ -427,9 +462,11 @@ static void model_reset(u64 seed, u32 flushes, enum mutation m, bool keep_global
 }
 
 /* One seeded run of `flushes` flush calls; returns the number of violations. */
-static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_cap)
+static int run_model(u64 seed, u32 flushes, enum mutation m, bool keep_globals_cap, bool sparse)
 {
 	model_reset(seed, flushes, m, keep_globals_cap);
+	if (sparse)
+		hv_vp_index_map_init(&part.vp_map, NVP, sparse_vp_index);
 	solo = false;
 	baton = 0;
 	pthread_t t[NCPU];
@@ -454,9 +491,9 @@ static void report(u64 seed)
 
 static void test_real_code_keeps_the_promise(void **state)
 {
-	u64 total[4] = { 0 }, fallback = 0, full = 0, self_flush = 0, kicks = 0, desched = 0;
+	u64 total[4] = { 0 }, fallback = 0, full = 0, self_flush = 0, kicks = 0, desched = 0, mask = 0, ex = 0, bank1 = 0;
 	for (u64 seed = 1; seed <= SEEDS; seed++) {
-		int v = run_model(seed, FLUSHES, MUT_NONE, seed & 1);
+		int v = run_model(seed, FLUSHES, MUT_NONE, seed & 1, seed & 2);
 		report(seed);
 		assert_int_equal(v, 0);
 		for (int i = 0; i < 4; i++)
@@ -466,6 +503,9 @@ static void test_real_code_keeps_the_promise(void **state)
 		self_flush += seen.self;
 		kicks += seen.kicks;
 		desched += seen.descheduled;
+		mask += seen.mask_calls;
+		ex += seen.ex_calls;
+		bank1 += seen.bank1_calls;
 	}
 	/* The runs went through every path the property is about. */
 	assert_true(total[INVVPID_INDIVIDUAL_ADDRESS] > 0);
@@ -476,13 +516,16 @@ static void test_real_code_keeps_the_promise(void **state)
 	assert_true(self_flush > 0);
 	assert_true(kicks > 0);
 	assert_true(desched > 0);
+	assert_true(mask > 0);
+	assert_true(ex > 0);
+	assert_true(bank1 > 0);
 }
 
 static void test_same_seed_same_run(void **state)
 {
-	run_model(7, 100, MUT_NONE, true);
+	run_model(7, 100, MUT_NONE, true, true);
 	u64 a = seen.invvpid[0] + 1000 * seen.invvpid[1] + 1000000 * seen.kicks, clock_a = model_clock;
-	run_model(7, 100, MUT_NONE, true);
+	run_model(7, 100, MUT_NONE, true, true);
 	assert_int_equal(seen.invvpid[0] + 1000 * seen.invvpid[1] + 1000000 * seen.kicks, a);
 	assert_int_equal(model_clock, clock_a);
 }
@@ -492,7 +535,7 @@ static void expect_caught(enum mutation m)
 {
 	int found = 0;
 	for (u64 seed = 1; seed <= SEEDS && !found; seed++) {
-		found = run_model(seed, FLUSHES, m, seed & 1);
+		found = run_model(seed, FLUSHES, m, seed & 1, m == MUT_IDENTITY_DECODE || (seed & 2));
 		if (found)
 			print_message("negative control %d caught (seed %lu): %s\n", m, (unsigned long)seed, first_violation);
 	}
@@ -503,6 +546,9 @@ static void test_negative_dropped_invvpid(void **state) { expect_caught(MUT_DROP
 static void test_negative_wrong_vpid(void **state) { expect_caught(MUT_WRONG_VPID); }
 static void test_negative_skipped_queued_address(void **state) { expect_caught(MUT_SKIP_QUEUED); }
 static void test_negative_lost_request_bit(void **state) { expect_caught(MUT_LOST_REQUEST); }
+/* The decoder reads the guest's VP indexes as VP numbers (no vp_index map): targets with indexes 64, 65
+ * and 127 are never flushed. */
+static void test_negative_identity_decode(void **state) { expect_caught(MUT_IDENTITY_DECODE); }
 
 /* ---- the local flush: the caller alone, carried out in place (hv/flush.c's fast path) ---- */
 
@@ -640,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_negative_wrong_vpid),
 		cmocka_unit_test(test_negative_skipped_queued_address),
 		cmocka_unit_test(test_negative_lost_request_bit),
+		cmocka_unit_test(test_negative_identity_decode),
 		cmocka_unit_test(test_local_flush_in_place),
 		cmocka_unit_test(test_negative_local_dropped_invvpid),
 		cmocka_unit_test(test_negative_local_wrong_vpid),

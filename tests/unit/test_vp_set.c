@@ -92,21 +92,21 @@ static void test_processor_mask(void **state)
 {
 	struct hv_vp_bitmap s;
 	/* TLFS example: mask 0x51 = VPs 0, 4 and 6 */
-	hv_vp_bitmap_from_mask(&s, 0x51, 8);
+	hv_vp_bitmap_from_mask(&s, 0x51, identity_map(8));
 	assert_int_equal(hv_vp_bitmap_weight(&s), 3);
 	assert_true(hv_vp_bitmap_test(&s, 0) && hv_vp_bitmap_test(&s, 4) && hv_vp_bitmap_test(&s, 6));
 	/* VPs >= the partition's VP count are ignored */
-	hv_vp_bitmap_from_mask(&s, 0x51, 5);
+	hv_vp_bitmap_from_mask(&s, 0x51, identity_map(5));
 	assert_int_equal(hv_vp_bitmap_weight(&s), 2);
 	assert_false(hv_vp_bitmap_test(&s, 6));
-	hv_vp_bitmap_from_mask(&s, 1ull << 40, 8);
+	hv_vp_bitmap_from_mask(&s, 1ull << 40, identity_map(8));
 	assert_true(hv_vp_bitmap_empty(&s));
-	hv_vp_bitmap_from_mask(&s, ~0ull, 64);
+	hv_vp_bitmap_from_mask(&s, ~0ull, identity_map(64));
 	assert_int_equal(hv_vp_bitmap_weight(&s), 64);
-	hv_vp_bitmap_from_mask(&s, ~0ull, 128);
+	hv_vp_bitmap_from_mask(&s, ~0ull, identity_map(128));
 	assert_int_equal(hv_vp_bitmap_weight(&s), 64);
 	assert_false(hv_vp_bitmap_test(&s, 64));
-	hv_vp_bitmap_from_mask(&s, ~0ull, 0);
+	hv_vp_bitmap_from_mask(&s, ~0ull, identity_map(0));
 	assert_true(hv_vp_bitmap_empty(&s));
 }
 
@@ -124,7 +124,7 @@ static void test_tlfs_example(void **state)
 
 	struct hv_vp_bitmap s;
 	bool all = true;
-	assert_int_equal(hv_vp_set_decode(q, 2 + nr, nr, MINIHV_MAX_VPS, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 2 + nr, nr, identity_map(MINIHV_MAX_VPS), &s, &all), HV_STATUS_SUCCESS);
 	assert_false(all);
 	/* 130 >= MINIHV_MAX_VPS (128): no such VP in any minihv partition, so it is ignored */
 	assert_int_equal(hv_vp_bitmap_weight(&s), 2);
@@ -138,7 +138,7 @@ static void test_bank_order(void **state)
 	u64 q[] = { HV_GENERIC_SET_SPARSE_4K, 0x3, 0x1 /* bank 0: VP 0 */, 0x8000000000000000ull /* bank 1: VP 127 */ };
 	struct hv_vp_bitmap s;
 	bool all;
-	assert_int_equal(hv_vp_set_decode(q, 4, 2, 128, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 4, 2, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 	assert_int_equal(hv_vp_bitmap_weight(&s), 2);
 	assert_true(hv_vp_bitmap_test(&s, 0));
 	assert_true(hv_vp_bitmap_test(&s, 127));
@@ -157,18 +157,18 @@ static void test_bank1_only(void **state)
 	assert_int_equal(nr, 1);
 	assert_int_equal(q[1], 0x2);
 	assert_int_equal(q[2], 0x1);
-	assert_int_equal(hv_vp_set_decode(q, 3, 1, 128, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 3, 1, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 	assert_int_equal(hv_vp_bitmap_weight(&s), 1);
 	assert_true(hv_vp_bitmap_test(&s, 64));
 	assert_false(hv_vp_bitmap_test(&s, 0));
 
 	encode_sparse(vp65, 1, q);
-	assert_int_equal(hv_vp_set_decode(q, 3, 1, 66, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 3, 1, identity_map(66), &s, &all), HV_STATUS_SUCCESS);
 	assert_int_equal(hv_vp_bitmap_next(&s, 0), 65);
 	assert_int_equal(hv_vp_bitmap_weight(&s), 1);
 
 	/* the same set in a 64-VP partition names no VP that exists */
-	assert_int_equal(hv_vp_set_decode(q, 3, 1, 64, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 3, 1, identity_map(64), &s, &all), HV_STATUS_SUCCESS);
 	assert_true(hv_vp_bitmap_empty(&s));
 }
 
@@ -178,13 +178,13 @@ static void test_zero_bank(void **state)
 	u64 q[] = { HV_GENERIC_SET_SPARSE_4K, 0x1, 0 };
 	struct hv_vp_bitmap s;
 	bool all;
-	assert_int_equal(hv_vp_set_decode(q, 3, 1, 128, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 3, 1, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 	assert_true(hv_vp_bitmap_empty(&s));
 	assert_false(all);
 
 	/* and an empty set: no banks at all */
 	u64 e[] = { HV_GENERIC_SET_SPARSE_4K, 0 };
-	assert_int_equal(hv_vp_set_decode(e, 2, 0, 128, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(e, 2, 0, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 	assert_true(hv_vp_bitmap_empty(&s));
 }
 
@@ -194,13 +194,13 @@ static void test_all_format(void **state)
 	u64 q[] = { HV_GENERIC_SET_ALL, 0, 0xdead, 0xbeef };
 	struct hv_vp_bitmap s;
 	bool all = false;
-	assert_int_equal(hv_vp_set_decode(q, 2, 0, 7, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 2, 0, identity_map(7), &s, &all), HV_STATUS_SUCCESS);
 	assert_true(all);
 	assert_int_equal(hv_vp_bitmap_weight(&s), 7);
 	assert_false(hv_vp_bitmap_test(&s, 7));
 	/* ValidBanksMask and the banks are not read with ALL; their count need not match */
 	q[1] = 0x7;
-	assert_int_equal(hv_vp_set_decode(q, 4, 2, 128, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 4, 2, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 	assert_true(all);
 	assert_int_equal(hv_vp_bitmap_weight(&s), 128);
 }
@@ -211,13 +211,13 @@ static void test_bank_count_mismatch(void **state)
 	u64 q[2 + 4] = { HV_GENERIC_SET_SPARSE_4K, 0x5, 0x21, 0x4, 0, 0 };
 	struct hv_vp_bitmap s;
 	bool all;
-	assert_int_equal(hv_vp_set_decode(q, 6, 1, 128, &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
-	assert_int_equal(hv_vp_set_decode(q, 6, 3, 128, &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
-	assert_int_equal(hv_vp_set_decode(q, 6, 0, 128, &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
-	assert_int_equal(hv_vp_set_decode(q, 6, 2, 128, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 6, 1, identity_map(128), &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(hv_vp_set_decode(q, 6, 3, identity_map(128), &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(hv_vp_set_decode(q, 6, 0, identity_map(128), &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(hv_vp_set_decode(q, 6, 2, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 	/* a set larger than what the caller can read */
-	assert_int_equal(hv_vp_set_decode(q, 3, 2, 128, &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
-	assert_int_equal(hv_vp_set_decode(q, 1, 0, 128, &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(hv_vp_set_decode(q, 3, 2, identity_map(128), &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
+	assert_int_equal(hv_vp_set_decode(q, 1, 0, identity_map(128), &s, &all), HV_STATUS_INVALID_HYPERCALL_INPUT);
 }
 
 /* §8 case 20: Format not in {0, 1} -> 0x0005; more than 64 banks -> 0x0005. */
@@ -230,13 +230,13 @@ static void test_invalid_parameter(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
 		q[0] = formats[i];
 		q[1] = 0x1;
-		assert_int_equal(hv_vp_set_decode(q, 3, 1, 128, &s, &all), HV_STATUS_INVALID_PARAMETER);
+		assert_int_equal(hv_vp_set_decode(q, 3, 1, identity_map(128), &s, &all), HV_STATUS_INVALID_PARAMETER);
 	}
 	q[0] = HV_GENERIC_SET_SPARSE_4K;
 	q[1] = ~0ull;
-	assert_int_equal(hv_vp_set_decode(q, 2 + 65, 65, 128, &s, &all), HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(hv_vp_set_decode(q, 2 + 65, 65, identity_map(128), &s, &all), HV_STATUS_INVALID_PARAMETER);
 	q[0] = HV_GENERIC_SET_ALL;
-	assert_int_equal(hv_vp_set_decode(q, 2 + 65, 65, 128, &s, &all), HV_STATUS_INVALID_PARAMETER);
+	assert_int_equal(hv_vp_set_decode(q, 2 + 65, 65, identity_map(128), &s, &all), HV_STATUS_INVALID_PARAMETER);
 }
 
 /* All 64 banks: only banks 0 and 1 can name minihv VPs; the rest are read and ignored. */
@@ -249,15 +249,15 @@ static void test_all_banks(void **state)
 		q[2 + i] = ~0ull;
 	struct hv_vp_bitmap s;
 	bool all;
-	assert_int_equal(hv_vp_set_decode(q, 66, 64, 128, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 66, 64, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 	assert_false(all);
 	assert_int_equal(hv_vp_bitmap_weight(&s), 128);
-	assert_int_equal(hv_vp_set_decode(q, 66, 64, 100, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(q, 66, 64, identity_map(100), &s, &all), HV_STATUS_SUCCESS);
 	assert_int_equal(hv_vp_bitmap_weight(&s), 100);
 
 	/* a bank beyond any VP, alone (bank 63) */
 	u64 hi[] = { HV_GENERIC_SET_SPARSE_4K, 1ull << 63, ~0ull };
-	assert_int_equal(hv_vp_set_decode(hi, 3, 1, 128, &s, &all), HV_STATUS_SUCCESS);
+	assert_int_equal(hv_vp_set_decode(hi, 3, 1, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 	assert_true(hv_vp_bitmap_empty(&s));
 }
 
@@ -272,7 +272,7 @@ static void test_round_trip(void **state)
 		u32 nr = encode_sparse(sets[i], 5, q);
 		struct hv_vp_bitmap s;
 		bool all;
-		assert_int_equal(hv_vp_set_decode(q, 2 + nr, nr, 128, &s, &all), HV_STATUS_SUCCESS);
+		assert_int_equal(hv_vp_set_decode(q, 2 + nr, nr, identity_map(128), &s, &all), HV_STATUS_SUCCESS);
 		for (u32 vp = 0; vp < 128; vp++) {
 			bool member = false;
 			for (int j = 0; j < 5; j++)
