@@ -20,7 +20,8 @@
  * `tlbstorm ITERATIONS NAME` also prints `BENCH NAME median=... min=... max=... n=...` (tools/bench): each
  * thread reads the TSC at the start of every iteration and after its last barrier, so n = iterations x
  * threads samples of "TSC ticks one iteration took as seen by one thread" (docs/performance.md); two more
- * lines give the same statistics of the parts spent waiting at the barriers and in mprotect + munmap.
+ * lines give the same statistics of the parts spent waiting at the barriers and in mprotect + munmap
+ * (the latter as `BENCH linux_shootdown_...`).
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -188,9 +189,14 @@ static void print_bench(const char *name)
 	char prefix[160];
 	snprintf(prefix, sizeof(prefix), "BENCH %s", name);
 	print_stats(prefix, iter_ticks, n);
-	/* Not BENCH lines: where the iteration's ticks went (docs/performance.md, "The Linux figures"). */
+	/* Where the iteration's ticks went (docs/performance.md, "The Linux figures"). The shootdowns are a
+	 * figure of their own: linux_iter_X -> linux_shootdown_X. */
 	print_stats("tlbstorm: of which at barriers", wait_ticks, n);
-	print_stats("tlbstorm: of which in mprotect+munmap", unmap_ticks, n);
+	if (!strncmp(name, "linux_iter_", 11))
+		snprintf(prefix, sizeof(prefix), "BENCH linux_shootdown_%s", name + 11);
+	else
+		snprintf(prefix, sizeof(prefix), "BENCH %s_shootdown", name);
+	print_stats(prefix, unmap_ticks, n);
 }
 
 int main(int argc, char **argv)
