@@ -121,7 +121,7 @@ UNIT_EXTRA_test_inhibit := hv/inhibit.c hv/wait.c hv/flush.c
 UNIT_EXTRA_test_tlb_model := hv/flush.c hv/inhibit.c hv/wait.c
 UNIT_EXTRA_test_wait := hv/wait.c
 
-$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c vdev/*.c)
+$(B)/unit/%: tests/unit/%.c $(PURE_C) $(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h tests/unit/*.h hv/*.c vdev/*.c)
 	@mkdir -p $(dir $@)
 	$(HOSTCC) $(HOST_CFLAGS) $< $(PURE_C) $(UNIT_EXTRA_$*) -lcmocka -lpthread -o $@
 
@@ -134,7 +134,7 @@ $(B)/unit/mut/inhibit_%.c: hv/inhibit.c tests/unit/mutate
 	@mkdir -p $(dir $@)
 	$(Q)tests/unit/mutate $* $< > $@
 $(B)/unit/test_inhibit_mutant_%: tests/unit/test_inhibit.c $(B)/unit/mut/inhibit_%.c $(PURE_C) \
-		$(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c)
+		$(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h tests/unit/*.h hv/*.c)
 	$(HOSTCC) $(HOST_CFLAGS) -Ihv -Wno-unused-function -DMUTANT_$(shell echo $* | tr a-z A-Z) $< $(PURE_C) \
 		$(B)/unit/mut/inhibit_$*.c hv/wait.c hv/flush.c -lcmocka -lpthread -o $@
 
@@ -146,7 +146,7 @@ $(B)/unit/mut/flush_%.c: hv/flush.c tests/unit/mutate
 	@mkdir -p $(dir $@)
 	$(Q)tests/unit/mutate $* $< > $@
 $(B)/unit/test_tlb_model_mutant_%: tests/unit/test_tlb_model.c $(B)/unit/mut/flush_%.c $(PURE_C) \
-		$(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h hv/*.c)
+		$(wildcard include/*.h include/abi/*.h lib/*.h */*.h tests/*.h tests/unit/*.h hv/*.c)
 	$(HOSTCC) $(HOST_CFLAGS) -Ihv -Wno-unused-function -DMUTANT_$(shell echo $* | tr a-z A-Z) $< $(PURE_C) \
 		$(B)/unit/mut/flush_$*.c hv/inhibit.c hv/wait.c -lcmocka -lpthread -o $@
 

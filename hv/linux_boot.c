@@ -31,29 +31,6 @@ bool linux_check(const struct boot_info *bi, const struct partition_config *pc, 
 	       linux_plan(&info, pc->memory, rd ? rd->size : 0, strlen(pc->cmdline), &l, err, errlen);
 }
 
-/* Identity map of all RAM (2 MiB pages) and the GDT the boot protocol asks for: flat __BOOT_CS 0x10 and
- * __BOOT_DS 0x18, plus a TSS because VM entry needs a usable TR. Same places as for ELF guests. */
-static void entry_tables(struct partition *p)
-{
-	u64 *pml4 = gpa_to_hva(p, MINIHV_GPA_PML4, PAGE_SIZE);
-	u64 *pdpt = gpa_to_hva(p, MINIHV_GPA_PDPT, PAGE_SIZE);
-	pml4[0] = MINIHV_GPA_PDPT | 0x3;
-	for (u64 gb = 0; gb < ALIGN_UP(p->ram_size, GiB(1)) / GiB(1); gb++) {
-		u64 pd_gpa = MINIHV_GPA_PD + gb * PAGE_SIZE;
-		u64 *pd = gpa_to_hva(p, pd_gpa, PAGE_SIZE);
-		pdpt[gb] = pd_gpa | 0x3;
-		for (u64 i = 0; i < 512 && gb * GiB(1) + i * MiB(2) < p->ram_size; i++)
-			pd[i] = (gb * GiB(1) + i * MiB(2)) | 0x83;
-	}
-	u64 *gdt = gpa_to_hva(p, MINIHV_GPA_GDT, 0x30);
-	gdt[0] = gdt[1] = 0;
-	gdt[LINUX_SEL_CODE / 8] = 0x00af9b000000ffffull; /* 64-bit code, accessed */
-	gdt[LINUX_SEL_DATA / 8] = 0x00cf93000000ffffull;
-	u64 tss = MINIHV_GPA_TSS, limit = 0x67;
-	gdt[LINUX_SEL_TSS / 8] = (limit & 0xffff) | ((tss & 0xffffff) << 16) | (0x8bull << 40) | (((tss >> 24) & 0xff) << 56);
-	gdt[LINUX_SEL_TSS / 8 + 1] = tss >> 32;
-}
-
 u64 linux_load(const struct boot_info *bi, struct partition *p, char *err, size_t errlen)
 {
 	const struct partition_config *pc = p->cfg;
@@ -65,7 +42,8 @@ u64 linux_load(const struct boot_info *bi, struct partition *p, char *err, size_
 	if (!bzimage_parse(img, k->size, &info, err, errlen) ||
 	    !linux_plan(&info, p->ram_size, rd ? rd->size : 0, cmdlen, &l, err, errlen))
 		return 0;
-	entry_tables(p);
+	/* The boot protocol's flat __BOOT_CS and __BOOT_DS, plus a TSS; the same places as for ELF guests. */
+	partition_entry_tables(p, LINUX_SEL_CODE, LINUX_SEL_DATA, LINUX_SEL_TSS);
 	memcpy(gpa_to_hva(p, l.kernel, info.payload_size), img + info.payload_offset, info.payload_size);
 	if (rd)
 		memcpy(gpa_to_hva(p, l.initrd, rd->size), phys_to_virt(rd->base), rd->size);

@@ -113,8 +113,10 @@ static bool validate(const struct boot_info *bi, const struct config *cfg)
 	return true;
 }
 
-/* The ABI entry state lives in guest RAM: page tables (identity, 2 MiB pages), a GDT and a TSS. */
-static void build_guest_tables(struct partition *p)
+/* The 64-bit entry state lives in guest RAM at the ABI's places: page tables (identity, 2 MiB pages) and a
+ * GDT with flat 64-bit code and data descriptors and a TSS (VM entry needs a usable TR), at the given
+ * selectors (ELF guests: MINIHV_GUEST_SEL_*; Linux: the boot protocol's __BOOT_CS/__BOOT_DS). */
+void partition_entry_tables(struct partition *p, u16 code_sel, u16 data_sel, u16 tss_sel)
 {
 	u64 *pml4 = gpa_to_hva(p, MINIHV_GPA_PML4, PAGE_SIZE);
 	u64 *pdpt = gpa_to_hva(p, MINIHV_GPA_PDPT, PAGE_SIZE);
@@ -129,13 +131,14 @@ static void build_guest_tables(struct partition *p)
 				pd[i] = addr | 0x83; /* present, writable, 2 MiB */
 		}
 	}
-	u64 *gdt = gpa_to_hva(p, MINIHV_GPA_GDT, MINIHV_GDT_SIZE);
-	gdt[0] = 0;
-	gdt[1] = 0x00af9b000000ffffull; /* 0x08: 64-bit code, accessed */
-	gdt[2] = 0x00cf93000000ffffull; /* 0x10: data, accessed */
+	u64 gdt_size = tss_sel + 16u;
+	u64 *gdt = gpa_to_hva(p, MINIHV_GPA_GDT, gdt_size);
+	memset(gdt, 0, gdt_size);
+	gdt[code_sel / 8] = 0x00af9b000000ffffull; /* 64-bit code, accessed */
+	gdt[data_sel / 8] = 0x00cf93000000ffffull; /* data, accessed */
 	u64 tss = MINIHV_GPA_TSS, limit = 0x67;
-	gdt[3] = (limit & 0xffff) | ((tss & 0xffffff) << 16) | (0x8bull << 40) | (((tss >> 24) & 0xff) << 56);
-	gdt[4] = tss >> 32;
+	gdt[tss_sel / 8] = (limit & 0xffff) | ((tss & 0xffffff) << 16) | (0x8bull << 40) | (((tss >> 24) & 0xff) << 56);
+	gdt[tss_sel / 8 + 1] = tss >> 32;
 }
 
 static bool assign_cpu(struct vp *vp)
@@ -200,7 +203,7 @@ static bool build_partition(const struct boot_info *bi, struct partition *p, con
 			return false;
 		}
 	} else {
-		build_guest_tables(p);
+		partition_entry_tables(p, MINIHV_GUEST_SEL_CODE, MINIHV_GUEST_SEL_DATA, MINIHV_GUEST_SEL_TSS);
 		if (!elf_load(phys_to_virt(m->base), m->size, gpa_to_hva(p, 0, p->ram_size), p->ram_size,
 			      MINIHV_GPA_IMAGE_MIN, p->ram_size - stacks, &info, err, sizeof(err))) {
 			pr_err("minihv: partition %s: %s", p->name, err);

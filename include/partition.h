@@ -169,6 +169,10 @@ bool guest_ram_init(struct partition *p);
 /* EPT violation at gpa: true when gpa is RAM (a chunk now zeroed, or a stale violation): retry. */
 bool guest_ram_fault(struct partition *p, u64 gpa);
 
+/* Identity page tables of p's RAM and a GDT (64-bit code, data, TSS at these selectors) at the ABI's places
+ * in guest RAM: the state a 64-bit entry needs (hv/partition.c). */
+void partition_entry_tables(struct partition *p, u16 code_sel, u16 data_sel, u16 tss_sel);
+
 /* Run-state changes (hv/vp.c). block/unblock are safe from any CPU. vp_halt, vp_end and partition_stop,
  * which vmx/ calls, are in hv.h. */
 void vp_block(struct vp *vp, u32 reason);
